@@ -1,0 +1,1 @@
+"""Units, users, roles and grants, login, and the one access choke-point ``restrict()``."""

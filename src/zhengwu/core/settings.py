@@ -1,0 +1,41 @@
+"""The one settings class. Every field is documented in docs/settings.md (a test checks it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime settings, read from ``ZHENGWU_*`` environment variables or a ``.env`` file."""
+
+    model_config = SettingsConfigDict(env_prefix="ZHENGWU_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/zhengwu.db",
+        description="SQLAlchemy URL of the database; SQLite file by default, postgresql+psycopg:// in production.",
+    )
+    secret_key: str = Field(
+        default="dev-insecure-change-me",
+        description="Key for signing cookies and CSRF tokens; must be set to a long random value in production.",
+    )
+    session_hours: int = Field(default=8, ge=1, le=720, description="Lifetime of a login session in hours.")
+    cookie_secure: bool = Field(default=False, description="Send cookies only over HTTPS.")
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="Failed logins in a row before the account is locked."
+    )
+    login_lockout_minutes: int = Field(default=15, ge=1, le=1440, description="How long a locked account stays locked.")
+    page_size: int = Field(default=20, ge=5, le=500, description="Default rows per page in lists.")
+    timezone: str = Field(default="Asia/Shanghai", description="Time zone of the calendar and of displayed times.")
+    demo_password: str = Field(
+        default="Zhengwu@2024", description="Password given to every demo user by `zhengwu demo`."
+    )
+
+    def sqlite_path(self) -> Path | None:
+        """The file of a SQLite database, or None for other engines and in-memory databases."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
+            return Path(self.database_url[len(prefix) :])
+        return None

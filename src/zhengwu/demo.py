@@ -1,0 +1,147 @@
+"""``zhengwu demo``: a fresh database with the seed's bodies and one user for each role.
+
+Later issues add their stories here (requests, rounds, patents …) as further steps.
+"""
+
+from __future__ import annotations
+
+from zhengwu.core.db import Actor, Database, UnitOfWork
+from zhengwu.core.migrate import drop_everything, upgrade
+from zhengwu.core.org.model import (
+    AUDIT_VIEW,
+    CALENDAR_MANAGE,
+    ROLE_MANAGE,
+    UNIT_MANAGE,
+    UNIT_VIEW,
+    USER_MANAGE,
+    USER_VIEW,
+    Scope,
+    system_principal,
+)
+from zhengwu.core.org.service import GrantInput, create_unit, create_user, save_role
+from zhengwu.core.settings import Settings
+
+# code, name, kind, parent code — the seed's bodies (湖南日报, 2024) and enough neighbours to show scopes.
+UNITS: list[tuple[str, str, str, str | None]] = [
+    ("hn", "湖南省", "government", None),
+    ("xx", "湘西土家族苗族自治州", "government", "hn"),
+    ("xx-jw", "湘西州纪委监委", "commission", "xx"),
+    ("fh", "凤凰县", "government", "xx"),
+    ("fh-jw", "凤凰县纪委监委", "commission", "fh"),
+    ("fh-gl", "凤凰县公路建设养护中心", "centre", "fh"),
+    ("fh-wj", "凤凰县卫生健康局", "department", "fh"),
+    ("fh-jy", "凤凰县教育局", "department", "fh"),
+    ("fh-ny", "凤凰县农业农村局", "department", "fh"),
+    ("fh-mz", "凤凰县民政局", "department", "fh"),
+    ("fh-les", "腊尔山镇", "town", "fh"),
+    ("fh-sj", "山江镇", "town", "fh"),
+    ("js", "吉首市", "government", "xx"),
+    ("js-jw", "吉首市纪委监委", "commission", "js"),
+    ("js-gl", "吉首市公路建设养护中心", "centre", "js"),
+    ("cs", "长沙市", "government", "hn"),
+    ("cs-xcb", "长沙市委巡察办", "office", "cs"),
+    ("cs-ip", "长沙市知识产权局", "department", "cs"),
+    ("cs-xj", "湘江新区", "government", "cs"),
+    ("xt", "湘潭市", "government", "hn"),
+    ("xt-ipc", "湘潭市知识产权保护中心", "centre", "xt"),
+]
+
+ALL_CORE = (UNIT_VIEW, UNIT_MANAGE, USER_VIEW, USER_MANAGE, ROLE_MANAGE, CALENDAR_MANAGE, AUDIT_VIEW)
+
+# code, name, description, grants
+ROLES: list[tuple[str, str, str, list[tuple[str, Scope]]]] = [
+    ("admin", "系统管理员", "维护单位、用户、角色与节假日", [(a, Scope.ALL) for a in ALL_CORE]),
+    (
+        "unit_admin",
+        "单位管理员",
+        "管理本单位及下级单位的单位和用户",
+        [
+            (UNIT_VIEW, Scope.SUBTREE),
+            (UNIT_MANAGE, Scope.SUBTREE),
+            (USER_VIEW, Scope.SUBTREE),
+            (USER_MANAGE, Scope.SUBTREE),
+        ],
+    ),
+    (
+        "supervisor",
+        "督办人员",
+        "纪委监委督办：查看本级及下级单位",
+        [(UNIT_VIEW, Scope.SUBTREE), (USER_VIEW, Scope.SUBTREE)],
+    ),
+    ("clerk", "经办人员", "承办单位经办：查看本单位", [(UNIT_VIEW, Scope.UNIT), (USER_VIEW, Scope.SELF)]),
+    (
+        "auditor",
+        "审计员",
+        "查看审计日志与全部单位、用户",
+        [(AUDIT_VIEW, Scope.ALL), (UNIT_VIEW, Scope.ALL), (USER_VIEW, Scope.ALL)],
+    ),
+]
+
+# username, name, unit code, role code
+USERS: list[tuple[str, str, str, str]] = [
+    ("admin", "系统管理员", "hn", "admin"),
+    ("auditor", "审计员", "hn", "auditor"),
+    ("xx_jw", "州纪委督办员", "xx-jw", "supervisor"),
+    ("fh_jw", "县纪委督办员", "fh-jw", "supervisor"),
+    ("fh_admin", "凤凰县管理员", "fh", "unit_admin"),
+    ("fh_gl", "养护中心经办人", "fh-gl", "clerk"),
+    ("js_admin", "吉首市管理员", "js", "unit_admin"),
+    ("cs_xcb", "巡察办经办人", "cs-xcb", "clerk"),
+    ("cs_ip", "知识产权局经办人", "cs-ip", "clerk"),
+    ("xt_ipc", "保护中心经办人", "xt-ipc", "clerk"),
+]
+
+
+def reset_database(db: Database) -> None:
+    drop_everything(db.engine)
+    upgrade(db.engine)
+
+
+def seed_core(uow: UnitOfWork, password: str) -> list[tuple[str, str, str, str]]:
+    system = system_principal()
+    ids: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for code, name, kind, parent in UNITS:
+        unit = create_unit(uow, system, code=code, name=name, kind=kind, parent_id=ids[parent] if parent else None)
+        ids[code], names[code] = unit.id, name
+    roles: dict[str, tuple[int, str]] = {}
+    for code, name, description, grants in ROLES:
+        role = save_role(
+            uow,
+            system,
+            None,
+            version=None,
+            code=code,
+            name=name,
+            description=description,
+            grants=[GrantInput(a, s.value) for a, s in grants],
+        )
+        roles[code] = (role.id, name)
+    logins = []
+    for username, full_name, unit_code, role_code in USERS:
+        create_user(
+            uow,
+            system,
+            username=username,
+            full_name=full_name,
+            unit_id=ids[unit_code],
+            password=password,
+            role_ids=[roles[role_code][0]],
+        )
+        logins.append((username, full_name, names[unit_code], roles[role_code][1]))
+    return logins
+
+
+def build_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
+    path = settings.sqlite_path()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    try:
+        reset_database(db)
+        with db.uow(Actor(None, "演示数据")) as uow:
+            logins = seed_core(uow, settings.demo_password)
+            uow.commit()
+    finally:
+        db.dispose()
+    return logins

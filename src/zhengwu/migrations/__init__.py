@@ -1,0 +1,1 @@
+"""Alembic migrations of the zhengwu schema (run with ``zhengwu db upgrade``)."""

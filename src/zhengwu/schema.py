@@ -1,0 +1,10 @@
+"""Every ORM table of the platform, imported so ``Base.metadata`` is complete (for Alembic and tests)."""
+
+from zhengwu.core.audit import tables as audit_tables
+from zhengwu.core.calendar import tables as calendar_tables
+from zhengwu.core.db import Base
+from zhengwu.core.org import tables as org_tables
+
+metadata = Base.metadata
+
+__all__ = ["audit_tables", "calendar_tables", "metadata", "org_tables"]
