@@ -260,6 +260,36 @@ def serve(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int 
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
+def _metavar(param: object) -> str:
+    return str(getattr(param, "metavar", None) or str(getattr(param, "name", "")).upper())
+
+
+def render_reference() -> str:
+    """The command reference in Markdown, generated from the commands themselves (docs/cli.md; checked by a test)."""
+    from typing import Any
+
+    root = typer.main.get_command(app)
+    lines = ["# 命令行参考 / CLI reference", "", "Generated from the code by `make docs`; a test fails when it is stale.", ""]
+
+    def walk(cmd: Any, path: list[str]) -> None:
+        if hasattr(cmd, "commands"):
+            for name in sorted(cmd.commands):
+                walk(cmd.commands[name], [*path, name])
+            return
+        usage = " ".join(["zhengwu", *path, *(_metavar(p) for p in cmd.params if p.param_type_name == "argument")])
+        lines.extend([f"## `{usage}`", "", (cmd.help or "").strip(), ""])
+        for p in cmd.params:
+            if p.param_type_name == "argument":
+                lines.append(f"- `{_metavar(p)}`: {getattr(p, 'help', '') or ''}")
+            elif p.param_type_name == "option" and p.name != "help":
+                default = "" if p.required or p.default in (None, "", []) or p.hide_input else f"（默认 `{p.default}`）"
+                lines.append(f"- `{' / '.join(p.opts)}`: {p.help or ''}{default}")
+        lines.append("")
+
+    walk(root, [])
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,51 @@
+"""Dependencies point inwards (CONVENTIONS.md): pure models, services without the web, a core without systems."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "zhengwu"
+SYSTEMS = ("requests", "inspection", "ipcenter", "patents", "valuation", "finance", "reports")
+WEB = ("fastapi", "starlette", "jinja2", "uvicorn", "zhengwu.web", "zhengwu.cli")
+IO = ("sqlalchemy", "alembic", "psycopg", "openpyxl", *WEB)
+EDGE_FILES = {"views.py", "api.py", "lists.py", "cli.py"}
+
+
+def _imports(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def _offending(path: Path, banned: tuple[str, ...]) -> list[str]:
+    return [m for m in _imports(path) if any(m == b or m.startswith(b + ".") for b in banned)]
+
+
+def _py(where: Path) -> list[Path]:
+    return sorted(p for p in where.rglob("*.py") if "migrations" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _py(SRC), ids=lambda p: str(p.relative_to(SRC)))
+def test_module_respects_the_layering(path: Path) -> None:
+    rel = path.relative_to(SRC)
+    if path.name == "model.py":
+        assert not _offending(path, IO), f"{rel}: a domain model must be pure (no database, web or I/O)"
+    if path.name in {"service.py", "tables.py"}:
+        assert not _offending(path, WEB), f"{rel}: services and tables must not depend on the web layer"
+    if rel.parts[0] == "core":
+        systems = tuple(f"zhengwu.{s}" for s in SYSTEMS)
+        assert not _offending(path, systems), f"{rel}: core must not use a system package"
+        if path.name not in EDGE_FILES:
+            assert not _offending(path, WEB), f"{rel}: only views, api and list definitions may touch the web"
+
+
+def test_no_module_grows_past_the_agreed_size_without_a_reason() -> None:
+    # CONVENTIONS.md: a package grows a sub-package when a file passes ~400 lines; 450 leaves room for docs.
+    big = [str(p.relative_to(SRC)) for p in _py(SRC) if len(p.read_text(encoding="utf-8").splitlines()) > 450]
+    assert not big, f"split these modules: {big}"
