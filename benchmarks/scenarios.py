@@ -57,8 +57,8 @@ def org_database(path: Path, towns: int, villages: int, users_per_unit: int) -> 
         uow.commit()
     pw = auth.hash_password("Bench@2024")
     with db.engine.begin() as conn:
-        counties = dict(conn.execute(select(Unit.code, Unit.id).where(Unit.code.in_(["fh", "js"]))).tuples().all())
-        paths = dict(conn.execute(select(Unit.id, Unit.path)).tuples().all())
+        counties = dict(conn.execute(select(Unit.code, Unit.id).where(Unit.code.in_(["fh", "js"]))).all())
+        paths = dict(conn.execute(select(Unit.id, Unit.path)).all())
         next_id = (conn.scalar(select(func.max(Unit.id))) or 0) + 1
         units, users = [], []
         for code, county in counties.items():

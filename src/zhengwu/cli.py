@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from zhengwu.core.calendar.model import WorkingCalendar
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.settings import Settings
 
@@ -110,7 +111,7 @@ def user_create(
             unit_id = uow.session.scalar(select(Unit.id).where(Unit.code == unit))
             if unit_id is None:
                 _fail(f"单位编码“{unit}”不存在。", 2)
-            roles = dict(uow.session.execute(select(Role.code, Role.id).where(Role.code.in_(role))).tuples().all())
+            roles = dict(uow.session.execute(select(Role.code, Role.id).where(Role.code.in_(role))).all())
             missing = sorted(set(role) - roles.keys())
             if missing:
                 _fail(f"角色编码不存在：{'、'.join(missing)}。", 2)
@@ -158,11 +159,14 @@ def unit_import(
 # ---------------------------------------------------------------- calendar
 
 
-def _calendar(db: Database):  # type: ignore[no-untyped-def]
+def _calendar(db: Database) -> WorkingCalendar:
     from zhengwu.core.calendar.service import load_calendar
 
-    with db.reading() as session:
-        return load_calendar(session)
+    try:
+        with db.reading() as session:
+            return load_calendar(session)
+    finally:
+        db.dispose()
 
 
 @calendar_app.command("add")
@@ -213,7 +217,8 @@ def calendar_import(
         raise typer.Exit(2) from None
     except ZhengwuError as exc:
         _fail(exc.message, 2)
-    console.print(f"已导入 {result.days} 天；{'、'.join(map(str, result.years))} 年的节假日安排已生效。")
+    removed = f"，删除了新文件中不再列出的 {result.removed} 天" if result.removed else ""
+    console.print(f"已导入 {result.days} 天{removed}；{'、'.join(map(str, result.years))} 年的节假日安排已生效。")
 
 
 # ---------------------------------------------------------------- audit
@@ -269,7 +274,12 @@ def render_reference() -> str:
     from typing import Any
 
     root = typer.main.get_command(app)
-    lines = ["# 命令行参考 / CLI reference", "", "Generated from the code by `make docs`; a test fails when it is stale.", ""]
+    lines = [
+        "# 命令行参考 / CLI reference",
+        "",
+        "Generated from the code by `make docs`; a test fails when it is stale.",
+        "",
+    ]
 
     def walk(cmd: Any, path: list[str]) -> None:
         if hasattr(cmd, "commands"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +14,7 @@ from zhengwu.core.calendar.model import CalendarYearUnknown
 from zhengwu.core.calendar.service import import_holidays, load_calendar, parse_holiday_csv
 from zhengwu.core.calendar.tables import CalendarDay, CalendarYear
 from zhengwu.core.errors import Invalid
-from zhengwu.core.imports import ImportRejected, decode_upload
+from zhengwu.core.imports import ImportRejected, RowError, decode_upload
 from zhengwu.core.org.model import CALENDAR_MANAGE
 from zhengwu.core.org.service import require
 from zhengwu.core.todo import TodoContext, TodoItem, Urgency
@@ -82,11 +83,14 @@ async def calendar_import(request: Request, principal: User, db: Db) -> Response
         rows = parse_holiday_csv(decode_upload(await upload.read(), "file"))
     except ImportRejected as exc:
         return _page(request, db, errors=exc.errors)
+    except Invalid as exc:  # an empty, oversized or undecodable file: show it in the same table
+        return _page(request, db, errors=[RowError(1, exc.field or "file", exc.message)])
     with uow_for(db, principal) as uow:
         result = import_holidays(uow, rows, f"页面导入：{upload.filename or ''}")
         uow.commit()
     years = "、".join(str(y) for y in result.years)
-    return redirect("/admin/calendar", f"已导入 {result.days} 天，{years} 年的节假日安排已生效")
+    removed = f"，移除该年份不再列出的 {result.removed} 天" if result.removed else ""
+    return redirect("/admin/calendar", f"已导入 {result.days} 天{removed}，{years} 年的节假日安排已生效")
 
 
 def missing_years_todo(ctx: TodoContext) -> list[TodoItem]:
@@ -111,6 +115,6 @@ module = Module(
     name="calendar",
     routers=[router],
     nav=[NavItem("节假日维护", "/admin/calendar", CALENDAR_MANAGE, "系统管理")],
-    templates=__import__("pathlib").Path(__file__).resolve().parent / "templates",
+    templates=Path(__file__).resolve().parent / "templates",
     todos=[missing_years_todo],
 )
