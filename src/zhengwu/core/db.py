@@ -14,13 +14,17 @@ from types import TracebackType
 from typing import Any, TypeAlias
 
 from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from zhengwu.core.clock import Clock, SystemClock
 from zhengwu.core.errors import Conflict
+
+STALE = "该记录已被他人修改，您的修改未保存，请刷新后重新提交。"
+#: SQLite's "your read snapshot is older than the last commit, so you may not write" (a lost race).
+SQLITE_BUSY_SNAPSHOT = 517
 
 #: A ``select()`` of any columns (SQLAlchemy 2.1 types a Select by the tuple of its columns).
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
@@ -144,18 +148,27 @@ class UnitOfWork:
             self.session.commit()
         except StaleDataError as exc:
             self.session.rollback()
-            raise Conflict("该记录已被他人修改，您的修改未保存，请刷新后重新提交。") from exc
+            raise Conflict(STALE) from exc
         except IntegrityError as exc:
             self.session.rollback()
             raise Conflict(f"数据冲突：{_integrity_reason(exc)}") from exc
+        except OperationalError as exc:
+            self.session.rollback()
+            if _stale_snapshot(exc):
+                raise Conflict(STALE) from exc
+            raise
 
     def flush(self) -> None:
         try:
             self.session.flush()
         except StaleDataError as exc:
-            raise Conflict("该记录已被他人修改，您的修改未保存，请刷新后重新提交。") from exc
+            raise Conflict(STALE) from exc
         except IntegrityError as exc:
             raise Conflict(f"数据冲突：{_integrity_reason(exc)}") from exc
+        except OperationalError as exc:
+            if _stale_snapshot(exc):
+                raise Conflict(STALE) from exc
+            raise
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -165,8 +178,17 @@ class UnitOfWork:
         # so what a read-only unit of work loaded stays readable after it ends.
         session.close()
         self._session = None
-        if isinstance(exc, StaleDataError):
-            raise Conflict("该记录已被他人修改，您的修改未保存，请刷新后重新提交。") from exc
+        if isinstance(exc, StaleDataError) or (isinstance(exc, OperationalError) and _stale_snapshot(exc)):
+            raise Conflict(STALE) from exc
+
+
+def _stale_snapshot(exc: OperationalError) -> bool:
+    """Whether SQLite refused a write because another transaction committed since this one first read.
+
+    On PostgreSQL the same race reaches the version check and becomes a ``StaleDataError``; on SQLite (WAL) the
+    transaction that read the old row cannot even start writing.
+    """
+    return getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT
 
 
 def _integrity_reason(exc: IntegrityError) -> str:

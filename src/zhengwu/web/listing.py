@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi.responses import StreamingResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -59,6 +61,19 @@ def excel_value(value: Any) -> Any:
     if isinstance(value, date):
         return value
     return display(value)
+
+
+def excel_cell(ws: Any, value: Any) -> Any:
+    """A cell for an export row: text stays text (a name like ``=HYPERLINK(…)`` is not a formula) and control
+    characters that Excel cannot store are dropped."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith("="):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 @dataclass(frozen=True)
@@ -184,18 +199,22 @@ def export_xlsx(
     """Write the whole filtered list to a temporary .xlsx and stream it; the export itself is audited."""
     stmt, _sort = statement(spec, principal, params)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the response has been sent
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(spec.name[:31])
-    ws.append([c.label for c in spec.columns])
-    count = 0
-    with db.reading() as session:
-        for row in session.execute(stmt.execution_options(yield_per=1000)):
-            ws.append([c.show(row) if c.fmt else excel_value(c.value(row)) for c in spec.columns])
-            count += 1
-    wb.save(out)
-    record(uow.session, "export", spec.name, "-", rows=count, filters=dict(params))
-    uow.commit()
-    out.seek(0)
+    try:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(spec.name[:31])
+        ws.append([c.label for c in spec.columns])
+        count = 0
+        with db.reading() as session:
+            for row in session.execute(stmt.execution_options(yield_per=1000)):
+                ws.append([excel_cell(ws, c.show(row) if c.fmt else excel_value(c.value(row))) for c in spec.columns])
+                count += 1
+        wb.save(out)
+        record(uow.session, "export", spec.name, "-", rows=count, filters=dict(params))
+        uow.commit()
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
 
     def chunks() -> Iterator[bytes]:
         try:

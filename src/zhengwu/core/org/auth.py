@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -82,12 +83,13 @@ def login(uow: UnitOfWork, username: str, password: str, policy: LoginPolicy) ->
         record(session, "login_failed", "users", "-", username=username[:64])
         raise Unauthenticated("用户名或密码错误。")
     if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
         record(session, "login_locked", "users", user.id)
         raise Unauthenticated(f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试或联系管理员解锁。")
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
+        record(session, "login_failed", "users", user.id, username=user.username)
         user.failed_logins += 1
         if user.failed_logins >= policy.max_failures:
             user.locked_until = now + policy.lockout

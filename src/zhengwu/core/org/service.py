@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import flag_modified
 
 from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -50,6 +49,16 @@ def expect_version(record: Any, version: int | None) -> None:
             f"该记录已被他人修改（您编辑的是第 {version} 版，当前为第 {record.version} 版），"
             "您的修改未保存。请刷新页面查看最新内容后重新提交。"
         )
+
+
+def touch(record: Any) -> None:
+    """Count a change that lives in another table (a user's roles, a role's grants) as an edit of ``record``.
+
+    Setting the version counter by hand makes SQLAlchemy emit ``UPDATE … SET version = n + 1 WHERE version = n``,
+    so a concurrent edit still conflicts, without marking a column as changed (which would lose its old value
+    in the audit log).
+    """
+    record.version = record.version + 1
 
 
 def _text(value: str | None, field: str, label: str, max_len: int) -> str:
@@ -273,7 +282,7 @@ def update_user(
     user.active = active
     if sorted(r.id for r in user.roles) != sorted(set(role_ids)):
         user.roles = _roles(session, principal, role_ids)
-        flag_modified(user, "full_name")  # roles live in another table: force the version check and bump
+        touch(user)
     uow.flush()
     check_write(session, principal, USER_MANAGE, user)
     return user
@@ -371,17 +380,46 @@ def save_role(
         expect_version(role, version)
     role.name = _text(name, "name", "角色名称", 64)
     role.description = (description or "").strip()[:256]
-    role.grants = _grants(session, principal, grants)
-    if role_id is not None:
-        flag_modified(role, "name")  # grants live in another table: force the version check and bump
+    wanted = _grants(session, principal, grants)
+    if role_id is None:
+        role.grants = wanted
+    elif _merge_grants(role, wanted):
+        touch(role)
     uow.flush()
     return role
+
+
+def _merge_grants(role: Role, wanted: list[RoleGrant]) -> bool:
+    """Make ``role.grants`` equal ``wanted``, keeping the rows that stay; whether anything changed.
+
+    Replacing the whole collection would insert a grant before deleting its twin and break the unique
+    ``(role_id, action, scope)`` (and a listed unit's primary key), so unchanged rows are kept as they are.
+    """
+    have = {(g.action, g.scope): g for g in role.grants}
+    changed = len(have) != len(wanted)
+    merged: list[RoleGrant] = []
+    for w in wanted:
+        g = have.get((w.action, w.scope))
+        if g is None:
+            merged.append(w)
+            changed = True
+            continue
+        want_units = {u.unit_id for u in w.units}
+        if {u.unit_id for u in g.units} != want_units:
+            kept = [u for u in g.units if u.unit_id in want_units]
+            added = sorted(want_units - {u.unit_id for u in kept})
+            g.units = kept + [RoleGrantUnit(unit_id=u) for u in added]
+            changed = True
+        merged.append(g)
+    if changed:
+        role.grants = merged
+    return changed
 
 
 def grants_from_codes(session: Session, raw: dict[str, dict[str, str]]) -> list[GrantInput]:
     """Grant inputs from a form's ``{action: {"scope": ..., "units": "code1,code2"}}``."""
     wanted = {c.strip() for v in raw.values() for c in v.get("units", "").replace("，", ",").split(",") if c.strip()}
-    ids = dict(session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(wanted))).tuples().all())
+    ids = dict(session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(wanted))).all())
     missing = sorted(wanted - ids.keys())
     if missing:
         raise Invalid(f"指定单位的编码不存在：{'、'.join(missing)}。", field="grants")

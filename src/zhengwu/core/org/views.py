@@ -66,9 +66,11 @@ def units_export(request: Request, principal: CurrentUser, db: Db) -> StreamingR
     return _export(request, db, principal, UNITS)
 
 
-def _unit_form(request: Request, db: Any, principal: Principal, values: dict[str, Any], **extra: Any) -> HTMLResponse:
+def _unit_form(
+    request: Request, db: Any, principal: Principal, values: dict[str, Any], *, status: int = 200, **extra: Any
+) -> HTMLResponse:
     ctx = {"values": values, "kinds": UnitKind.choices(), "parents": _unit_choices(db, principal), **extra}
-    return render(request, "org/unit_form.html", ctx, status=422 if extra.get("error") else 200)
+    return render(request, "org/unit_form.html", ctx, status=status)
 
 
 @router.get("/units/new", response_class=HTMLResponse)
@@ -93,7 +95,7 @@ async def unit_create(request: Request, principal: CurrentUser, db: Db) -> Respo
             )
             uow.commit()
     except (Invalid, Conflict) as exc:
-        return _unit_form(request, db, principal, values, error=exc.message, field=exc.field)
+        return _unit_form(request, db, principal, values, status=exc.status, error=exc.message, field=exc.field)
     return redirect(f"/admin/units/{unit.id}", "单位已创建")
 
 
@@ -164,6 +166,7 @@ async def unit_update(request: Request, unit_id: int, principal: CurrentUser, db
             values,
             unit=current,
             current=current,
+            status=exc.status,
             error=exc.message,
             field=exc.field,
             can_manage=True,
@@ -189,9 +192,11 @@ def _all_roles(db: Any) -> list[Role]:
         return list(session.scalars(select(Role).order_by(Role.code)))
 
 
-def _user_form(request: Request, db: Any, principal: Principal, values: dict[str, Any], **extra: Any) -> HTMLResponse:
+def _user_form(
+    request: Request, db: Any, principal: Principal, values: dict[str, Any], *, status: int = 200, **extra: Any
+) -> HTMLResponse:
     ctx = {"values": values, "units": _unit_choices(db, principal), "roles": _all_roles(db), **extra}
-    return render(request, "org/user_form.html", ctx, status=422 if extra.get("error") else 200)
+    return render(request, "org/user_form.html", ctx, status=status)
 
 
 @router.get("/users/new", response_class=HTMLResponse)
@@ -221,7 +226,7 @@ async def user_create(request: Request, principal: CurrentUser, db: Db) -> Respo
         values["unit_id"] = (
             form_int(form, "unit_id", "所属单位", required=False) if values["unit_id"].isdigit() else None
         )
-        return _user_form(request, db, principal, values, error=exc.message, field=exc.field)
+        return _user_form(request, db, principal, values, status=exc.status, error=exc.message, field=exc.field)
     return redirect(f"/admin/users/{user.id}", "用户已创建")
 
 
@@ -278,6 +283,7 @@ async def user_update(request: Request, user_id: int, principal: CurrentUser, db
             values,
             user=current,
             current=current,
+            status=exc.status,
             error=exc.message,
             field=exc.field,
             can_manage=True,
@@ -307,7 +313,9 @@ def roles_export(request: Request, principal: CurrentUser, db: Db) -> StreamingR
     return _export(request, db, principal, ROLES)
 
 
-def _role_form(request: Request, db: Any, principal: Principal, values: dict[str, Any], **extra: Any) -> HTMLResponse:
+def _role_form(
+    request: Request, db: Any, principal: Principal, values: dict[str, Any], *, status: int = 200, **extra: Any
+) -> HTMLResponse:
     with db.reading() as session:
         units = {u.id: u.code for u in session.scalars(select(Unit))}
     ctx = {
@@ -317,7 +325,7 @@ def _role_form(request: Request, db: Any, principal: Principal, values: dict[str
         "unit_codes": units,
         **extra,
     }
-    return render(request, "org/role_form.html", ctx, status=422 if extra.get("error") else 200)
+    return render(request, "org/role_form.html", ctx, status=status)
 
 
 def _grants_from_form(form: Any) -> tuple[list[service.GrantInput], dict[str, dict[str, str]]]:
@@ -362,7 +370,7 @@ async def _save_role(request: Request, principal: Principal, db: Any, role_id: i
             with db.reading() as session:
                 current = session.get(Role, role_id)
                 values["version"] = current.version if current else values["version"]
-        return _role_form(request, db, principal, values, **extra)
+        return _role_form(request, db, principal, values, status=exc.status, **extra)
     return redirect(f"/admin/roles/{role.id}", "角色已保存")
 
 
