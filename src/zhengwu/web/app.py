@@ -27,12 +27,16 @@ HERE = Path(__file__).resolve().parent
 
 def modules() -> list[Module]:
     """Every package's contribution to the shell, in navigation order."""
+    from zhengwu.core.audit.api import router as audit_api
     from zhengwu.core.audit.views import module as audit
+    from zhengwu.core.calendar.api import router as calendar_api
     from zhengwu.core.calendar.views import module as calendar
+    from zhengwu.core.org.api import router as org_api
     from zhengwu.core.org.views import module as org
     from zhengwu.web.views import module as shell
 
-    return [shell, org, calendar, audit]
+    api = Module(name="api", routers=[org_api, calendar_api, audit_api])
+    return [shell, org, calendar, audit, api]
 
 
 class CsrfCookieMiddleware(BaseHTTPMiddleware):

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zhengwu.core.calendar.model import CalendarYearUnknown
@@ -121,6 +122,13 @@ def install(app: FastAPI) -> None:
             exc.status_code, str(exc.detail)
         )
         return render_error(request, exc.status_code, message)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> Response:
+        # A safety net: values the database cannot store (a NUL character, an integer beyond its range) are bad
+        # input, not a server fault. Validation at the edge normally catches them first, naming the field.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+        return render_error(request, 422, "输入中含有无法保存的字符或超出范围的数值，请检查后重新提交。")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -33,7 +33,11 @@ def redirect(url: str, notice: str | None = None) -> RedirectResponse:
 
 def form_str(form: FormData, name: str) -> str:
     value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    if "\x00" in value:
+        raise Invalid("输入中含有不可见的控制字符（NUL），请删除后重新提交。", field=name)
+    return value.strip()
 
 
 def form_int(form: FormData, name: str, label: str, *, required: bool = True) -> int | None:
@@ -43,9 +47,15 @@ def form_int(form: FormData, name: str, label: str, *, required: bool = True) ->
             raise Invalid(f"请填写{label}。", field=name)
         return None
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
         raise Invalid(f"{label}应为整数。", field=name) from None
+    if not -MAX_INT <= number <= MAX_INT:
+        raise Invalid(f"{label}超出范围。", field=name)
+    return number
+
+
+MAX_INT = 2_147_483_647
 
 
 def form_ints(form: FormData, name: str, label: str) -> list[int]:
@@ -56,6 +66,8 @@ def form_ints(form: FormData, name: str, label: str) -> list[int]:
                 out.append(int(v))
             except ValueError:
                 raise Invalid(f"{label}无效。", field=name) from None
+            if not 0 < out[-1] <= MAX_INT:
+                raise Invalid(f"{label}无效。", field=name)
     return out
 
 

@@ -1,0 +1,545 @@
+"""The generated permission walk: every route of the platform, four ways.
+
+For each route the table below says which action it needs and how to call it on a record in 凤凰县 (Fenghuang).
+Every route is then called as: anonymous; a logged-in user without any grant; a user holding the action over the
+record; a user holding the action but over another county (吉首市, Jishou) — or, for global resources, holding it
+with too narrow a scope. A route that exists in the app but not in the table fails the suite, so a new route
+cannot ship without its permission case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD, csrf, login
+from zhengwu.core.db import Actor, Database
+from zhengwu.core.org import auth
+from zhengwu.core.org.model import AUDIT_VIEW, ROLE_MANAGE, UNIT_VIEW, Scope, system_principal
+from zhengwu.core.org.service import GrantInput, create_user, save_role
+from zhengwu.core.org.tables import ApiToken, Role, Unit, User
+
+Ids = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    url: str
+    data: dict[str, Any] | None = None
+    json: Any = None
+    files: dict[str, Any] | None = None
+    content: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call a route and what each kind of caller must get."""
+
+    action: str | None  # None: any logged-in user; "public": no login needed
+    call: Callable[[Ids], Call]
+    granted: str = "admin"  # a user holding the action over the 凤凰县 record
+    ok: tuple[int, ...] = (200,)
+    outsider: str | None = None  # holds the action, not over that record (None: no record scope applies)
+    out_status: tuple[int, ...] = (404,)
+    hidden: Callable[[Ids], str] | None = None  # for lists: text that must not reach the outsider
+    notes: str = ""
+    api: bool = field(default=False)
+
+
+def unit_form(ids: Ids, parent: str = "fh") -> dict[str, Any]:
+    return {"code": "perm-new", "name": "权限测试单位", "kind": "department", "parent_id": ids[parent]}
+
+
+def unit_csv(parent_code: str) -> dict[str, Any]:
+    body = f"code,name,kind,parent_code\nperm-imp,导入单位,department,{parent_code}\n".encode()
+    return {"file": ("units.csv", body, "text/csv")}
+
+
+HOLIDAYS = {"file": ("h.csv", b"date,kind,name\n2027-01-01,holiday,\xe5\x85\x83\xe6\x97\xa6\n", "text/csv")}
+
+CASES: dict[tuple[str, str], Case] = {
+    # ---- shell
+    ("GET", "/login"): Case("public", lambda i: Call("GET", "/login")),
+    ("POST", "/login"): Case(
+        "public", lambda i: Call("POST", "/login", data={"username": "fh_gl", "password": PASSWORD}), ok=(303,)
+    ),
+    ("POST", "/logout"): Case("public", lambda i: Call("POST", "/logout"), ok=(303,)),
+    ("GET", "/"): Case(None, lambda i: Call("GET", "/")),
+    ("GET", "/account"): Case(None, lambda i: Call("GET", "/account")),
+    ("POST", "/account/password"): Case(
+        None,
+        lambda i: Call(
+            "POST",
+            "/account/password",
+            data={"old_password": PASSWORD, "new_password": "Newpass2024", "confirm_password": "Newpass2024"},
+        ),
+        ok=(303,),
+    ),
+    ("POST", "/account/tokens"): Case(None, lambda i: Call("POST", "/account/tokens", data={"name": "对接"})),
+    ("POST", "/account/tokens/{token_id}/revoke"): Case(
+        None,
+        lambda i: Call("POST", f"/account/tokens/{i['token']}/revoke"),
+        granted="fh_admin",
+        ok=(303,),
+        notes="the token belongs to fh_admin: anyone else gets 404",
+        outsider="js_admin",
+    ),
+    # ---- units
+    ("GET", "/admin/units"): Case(
+        UNIT_VIEW,
+        lambda i: Call("GET", "/admin/units?q=公路"),
+        "fh_admin",
+        hidden=lambda i: "凤凰县公路建设养护中心",
+        outsider="js_admin",
+    ),
+    ("GET", "/admin/units/export.xlsx"): Case(
+        UNIT_VIEW,
+        lambda i: Call("GET", "/admin/units/export.xlsx"),
+        "fh_admin",
+        hidden=lambda i: "fh-gl",
+        outsider="js_admin",
+    ),
+    ("GET", "/admin/units/new"): Case(
+        "org.unit.manage", lambda i: Call("GET", "/admin/units/new"), "fh_admin", outsider=None
+    ),
+    ("POST", "/admin/units"): Case(
+        "org.unit.manage",
+        lambda i: Call("POST", "/admin/units", data=unit_form(i)),
+        "fh_admin",
+        ok=(303,),
+        out_status=(403,),
+        notes="js_admin may create units, but not under 凤凰县",
+        outsider="js_admin",
+    ),
+    ("GET", "/admin/units/import"): Case(
+        "org.unit.manage", lambda i: Call("GET", "/admin/units/import"), "fh_admin", outsider=None
+    ),
+    ("POST", "/admin/units/import"): Case(
+        "org.unit.manage",
+        lambda i: Call("POST", "/admin/units/import", files=unit_csv("fh")),
+        "fh_admin",
+        ok=(303,),
+        out_status=(403,),
+        outsider="js_admin",
+    ),
+    ("GET", "/admin/units/{unit_id}"): Case(
+        UNIT_VIEW, lambda i: Call("GET", f"/admin/units/{i['fh-gl']}"), "fh_admin", outsider="js_admin"
+    ),
+    ("POST", "/admin/units/{unit_id}"): Case(
+        "org.unit.manage",
+        lambda i: Call(
+            "POST",
+            f"/admin/units/{i['fh-gl']}",
+            data={
+                "name": "凤凰县公路建设养护中心",
+                "kind": "centre",
+                "parent_id": i["fh"],
+                "version": i["v:fh-gl"],
+                "active": "1",
+            },
+        ),
+        "fh_admin",
+        ok=(303,),
+        outsider="js_admin",
+    ),
+    # ---- users
+    ("GET", "/admin/users"): Case(
+        "org.user.view",
+        lambda i: Call("GET", "/admin/users"),
+        "fh_admin",
+        hidden=lambda i: "养护中心经办人",
+        outsider="js_admin",
+    ),
+    ("GET", "/admin/users/export.xlsx"): Case(
+        "org.user.view",
+        lambda i: Call("GET", "/admin/users/export.xlsx"),
+        "fh_admin",
+        hidden=lambda i: "fh_gl",
+        outsider="js_admin",
+    ),
+    ("GET", "/admin/users/new"): Case(
+        "org.user.manage", lambda i: Call("GET", "/admin/users/new"), "fh_admin", outsider=None
+    ),
+    ("POST", "/admin/users"): Case(
+        "org.user.manage",
+        lambda i: Call(
+            "POST",
+            "/admin/users",
+            data={
+                "username": "perm_u",
+                "full_name": "新用户",
+                "unit_id": i["fh-gl"],
+                "password": "Abcdefg123",
+                "role_ids": [i["role:clerk"]],
+            },
+        ),
+        "fh_admin",
+        ok=(303,),
+        out_status=(403,),
+        outsider="js_admin",
+    ),
+    ("GET", "/admin/users/{user_id}"): Case(
+        "org.user.view", lambda i: Call("GET", f"/admin/users/{i['user:fh_gl']}"), "fh_admin", outsider="js_admin"
+    ),
+    ("POST", "/admin/users/{user_id}"): Case(
+        "org.user.manage",
+        lambda i: Call(
+            "POST",
+            f"/admin/users/{i['user:fh_gl']}",
+            data={
+                "full_name": "养护中心经办人",
+                "unit_id": i["fh-gl"],
+                "version": i["v:user:fh_gl"],
+                "active": "1",
+                "role_ids": [i["role:clerk"]],
+            },
+        ),
+        "fh_admin",
+        ok=(303,),
+        outsider="js_admin",
+    ),
+    ("POST", "/admin/users/{user_id}/password"): Case(
+        "org.user.manage",
+        lambda i: Call("POST", f"/admin/users/{i['user:fh_gl']}/password", data={"password": "Reset2024x"}),
+        "fh_admin",
+        ok=(303,),
+        outsider="js_admin",
+    ),
+    # ---- roles (global records: the outsider holds role management but only narrow grants to hand out)
+    ("GET", "/admin/roles"): Case(ROLE_MANAGE, lambda i: Call("GET", "/admin/roles"), outsider=None),
+    ("GET", "/admin/roles/export.xlsx"): Case(
+        ROLE_MANAGE, lambda i: Call("GET", "/admin/roles/export.xlsx"), outsider=None
+    ),
+    ("GET", "/admin/roles/new"): Case(ROLE_MANAGE, lambda i: Call("GET", "/admin/roles/new"), outsider=None),
+    ("POST", "/admin/roles"): Case(
+        ROLE_MANAGE,
+        lambda i: Call("POST", "/admin/roles", data={"code": "perm_r", "name": "新角色", f"scope__{UNIT_VIEW}": "all"}),
+        ok=(303,),
+        outsider="fh_roles",
+        out_status=(403,),
+        notes="fh_roles holds unit.view for its subtree only",
+    ),
+    ("GET", "/admin/roles/{role_id}"): Case(
+        ROLE_MANAGE, lambda i: Call("GET", f"/admin/roles/{i['role:clerk']}"), outsider=None
+    ),
+    ("POST", "/admin/roles/{role_id}"): Case(
+        ROLE_MANAGE,
+        lambda i: Call(
+            "POST",
+            f"/admin/roles/{i['role:clerk']}",
+            data={"code": "clerk", "name": "经办人员", "version": i["v:role:clerk"], f"scope__{UNIT_VIEW}": "all"},
+        ),
+        ok=(303,),
+        outsider="fh_roles",
+        out_status=(403,),
+    ),
+    # ---- calendar (global data: no record scope)
+    ("GET", "/admin/calendar"): Case("calendar.manage", lambda i: Call("GET", "/admin/calendar"), outsider=None),
+    ("POST", "/admin/calendar/import"): Case(
+        "calendar.manage", lambda i: Call("POST", "/admin/calendar/import", files=HOLIDAYS), ok=(303,), outsider=None
+    ),
+    # ---- audit (needs scope ALL; the outsider holds audit.view for its own subtree only)
+    ("GET", "/admin/audit"): Case(
+        AUDIT_VIEW, lambda i: Call("GET", "/admin/audit"), "auditor", outsider="fh_auditor", out_status=(403,)
+    ),
+    ("GET", "/admin/audit/export.xlsx"): Case(
+        AUDIT_VIEW,
+        lambda i: Call("GET", "/admin/audit/export.xlsx"),
+        "auditor",
+        outsider="fh_auditor",
+        out_status=(403,),
+    ),
+    ("POST", "/admin/audit/verify"): Case(
+        AUDIT_VIEW, lambda i: Call("POST", "/admin/audit/verify"), "auditor", outsider="fh_auditor", out_status=(403,)
+    ),
+}
+
+API_CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/api/v1/me"): Case(None, lambda i: Call("GET", "/api/v1/me")),
+    ("GET", "/api/v1/units"): Case(
+        UNIT_VIEW,
+        lambda i: Call("GET", "/api/v1/units?q=公路"),
+        "fh_admin",
+        outsider="js_admin",
+        hidden=lambda i: "凤凰县公路建设养护中心",
+    ),
+    ("GET", "/api/v1/units/{unit_id}"): Case(
+        UNIT_VIEW, lambda i: Call("GET", f"/api/v1/units/{i['fh-gl']}"), "fh_admin", outsider="js_admin"
+    ),
+    ("POST", "/api/v1/units"): Case(
+        "org.unit.manage",
+        lambda i: Call(
+            "POST",
+            "/api/v1/units",
+            json={"code": "api-new", "name": "接口单位", "kind": "department", "parent_id": i["fh"]},
+        ),
+        "fh_admin",
+        ok=(201,),
+        outsider="js_admin",
+        out_status=(403,),
+    ),
+    ("PATCH", "/api/v1/units/{unit_id}"): Case(
+        "org.unit.manage",
+        lambda i: Call("PATCH", f"/api/v1/units/{i['fh-gl']}", json={"version": i["v:fh-gl"], "name": "养护中心"}),
+        "fh_admin",
+        outsider="js_admin",
+    ),
+    ("GET", "/api/v1/users"): Case(
+        "org.user.view",
+        lambda i: Call("GET", "/api/v1/users"),
+        "fh_admin",
+        outsider="js_admin",
+        hidden=lambda i: "养护中心经办人",
+    ),
+    ("GET", "/api/v1/users/{user_id}"): Case(
+        "org.user.view", lambda i: Call("GET", f"/api/v1/users/{i['user:fh_gl']}"), "fh_admin", outsider="js_admin"
+    ),
+    ("POST", "/api/v1/users"): Case(
+        "org.user.manage",
+        lambda i: Call(
+            "POST",
+            "/api/v1/users",
+            json={
+                "username": "api_u",
+                "full_name": "接口用户",
+                "unit_id": i["fh-gl"],
+                "password": "Abcdefg123",
+                "role_ids": [i["role:clerk"]],
+            },
+        ),
+        "fh_admin",
+        ok=(201,),
+        outsider="js_admin",
+        out_status=(403,),
+    ),
+    ("PATCH", "/api/v1/users/{user_id}"): Case(
+        "org.user.manage",
+        lambda i: Call(
+            "PATCH", f"/api/v1/users/{i['user:fh_gl']}", json={"version": i["v:user:fh_gl"], "full_name": "经办人"}
+        ),
+        "fh_admin",
+        outsider="js_admin",
+    ),
+    ("GET", "/api/v1/roles"): Case(ROLE_MANAGE, lambda i: Call("GET", "/api/v1/roles")),
+    ("GET", "/api/v1/roles/{role_id}"): Case(ROLE_MANAGE, lambda i: Call("GET", f"/api/v1/roles/{i['role:clerk']}")),
+    ("POST", "/api/v1/roles"): Case(
+        ROLE_MANAGE,
+        lambda i: Call(
+            "POST",
+            "/api/v1/roles",
+            json={"code": "api_r", "name": "接口角色", "grants": [{"action": UNIT_VIEW, "scope": "all"}]},
+        ),
+        ok=(201,),
+        outsider="fh_roles",
+        out_status=(403,),
+    ),
+    ("PUT", "/api/v1/roles/{role_id}"): Case(
+        ROLE_MANAGE,
+        lambda i: Call(
+            "PUT",
+            f"/api/v1/roles/{i['role:clerk']}",
+            json={
+                "version": i["v:role:clerk"],
+                "code": "clerk",
+                "name": "经办人员",
+                "grants": [{"action": UNIT_VIEW, "scope": "all"}],
+            },
+        ),
+        outsider="fh_roles",
+        out_status=(403,),
+    ),
+    ("GET", "/api/v1/tokens"): Case(None, lambda i: Call("GET", "/api/v1/tokens")),
+    ("POST", "/api/v1/tokens"): Case(None, lambda i: Call("POST", "/api/v1/tokens", json={"name": "对接"}), ok=(201,)),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Case(
+        None, lambda i: Call("DELETE", f"/api/v1/tokens/{i['token']}"), "fh_admin", ok=(204,), outsider="js_admin"
+    ),
+    ("GET", "/api/v1/calendar/add"): Case(None, lambda i: Call("GET", "/api/v1/calendar/add?start=2024-09-30&n=5")),
+    ("GET", "/api/v1/calendar/between"): Case(
+        None, lambda i: Call("GET", "/api/v1/calendar/between?a=2024-06-20&b=2024-07-18")
+    ),
+    ("GET", "/api/v1/calendar/working-day"): Case(
+        None, lambda i: Call("GET", "/api/v1/calendar/working-day?date=2024-10-12")
+    ),
+    ("POST", "/api/v1/calendar/holidays"): Case(
+        "calendar.manage",
+        lambda i: Call("POST", "/api/v1/calendar/holidays", content="date,kind,name\n2027-01-01,holiday,元旦\n"),
+        ok=(201,),
+    ),
+    ("GET", "/api/v1/audit/verify"): Case(
+        AUDIT_VIEW, lambda i: Call("GET", "/api/v1/audit/verify"), "auditor", outsider="fh_auditor", out_status=(403,)
+    ),
+}
+CASES.update(API_CASES)
+
+# Routes served for everyone (documentation) or as files.
+PUBLIC_INFRA = {("GET", "/docs"), ("GET", "/openapi.json")}
+
+
+def app_routes(client: TestClient) -> set[tuple[str, str]]:
+    app: Any = client.app
+    found = {
+        (m, r.path)
+        for mod in app.state.modules
+        for rt in mod.routers
+        for r in rt.routes
+        for m in r.methods
+        if m != "HEAD"
+    }
+    return found | PUBLIC_INFRA
+
+
+def extra_users(db: Database) -> None:
+    """A user without grants, a narrow role manager and a narrow auditor, all in 凤凰县; a token of fh_admin."""
+    system = system_principal()
+    with db.uow(Actor(None, "测试数据")) as uow:
+        s = uow.session
+        fh = s.scalar(select(Unit.id).where(Unit.code == "fh"))
+        assert fh
+        narrow = save_role(
+            uow,
+            system,
+            None,
+            version=None,
+            code="fh_roles",
+            name="县级角色管理",
+            description="",
+            grants=[GrantInput(ROLE_MANAGE, Scope.SUBTREE), GrantInput(UNIT_VIEW, Scope.SUBTREE)],
+        )
+        narrow_audit = save_role(
+            uow,
+            system,
+            None,
+            version=None,
+            code="fh_audit",
+            name="县级审计",
+            description="",
+            grants=[GrantInput(AUDIT_VIEW, Scope.SUBTREE)],
+        )
+        for username, role_ids in (("nogrant", []), ("fh_roles", [narrow.id]), ("fh_auditor", [narrow_audit.id])):
+            create_user(
+                uow, system, username=username, full_name=username, unit_id=fh, password=PASSWORD, role_ids=role_ids
+            )
+        fh_admin = s.scalar(select(User.id).where(User.username == "fh_admin"))
+        auth.create_api_token(uow, fh_admin or 0, "测试", None)
+        uow.commit()
+
+
+def ids_of(db: Database) -> Ids:
+    with db.reading() as s:
+        ids: Ids = dict(s.execute(select(Unit.code, Unit.id)).all())
+        ids.update({f"user:{u}": i for u, i in s.execute(select(User.username, User.id))})
+        ids.update({f"role:{c}": i for c, i in s.execute(select(Role.code, Role.id))})
+        ids["token"] = s.scalar(select(ApiToken.id))
+        ids.update({f"v:{c}": v for c, v in s.execute(select(Unit.code, Unit.version))})
+        ids.update({f"v:user:{u}": v for u, v in s.execute(select(User.username, User.version))})
+        ids.update({f"v:role:{c}": v for c, v in s.execute(select(Role.code, Role.version))})
+    return ids
+
+
+def send(client: TestClient, call: Call) -> Any:
+    headers = {"X-CSRF-Token": csrf(client)} if call.method != "GET" and call.json is not None else {}
+    if call.method == "DELETE":
+        return client.request(call.method, call.url, headers={"X-CSRF-Token": csrf(client)}, follow_redirects=False)
+    data = dict(call.data or {})
+    if call.method != "GET" and call.json is None and call.content is None:
+        data["csrf_token"] = csrf(client)
+    if call.content is not None:
+        headers = {"X-CSRF-Token": csrf(client), "Content-Type": "text/csv"}
+        return client.request(
+            call.method, call.url, content=call.content.encode(), headers=headers, follow_redirects=False
+        )
+    if call.json is not None:
+        return client.request(call.method, call.url, json=call.json, headers=headers, follow_redirects=False)
+    return client.request(
+        call.method, call.url, data=data or None, files=call.files, headers=headers, follow_redirects=False
+    )
+
+
+@pytest.fixture
+def walk(app_client: TestClient, db: Database) -> tuple[TestClient, Ids]:
+    extra_users(db)
+    app_client.get("/login")
+    return app_client, ids_of(db)
+
+
+def as_user(client: TestClient, username: str | None) -> TestClient:
+    client.cookies.clear()
+    client.get("/login")
+    if username:
+        login(client, username)
+    return client
+
+
+def test_every_route_has_a_permission_case(app_client: TestClient) -> None:
+    routes = app_routes(app_client) - PUBLIC_INFRA
+    assert not sorted(routes - CASES.keys()), "add a Case for each new route"
+    assert not sorted(CASES.keys() - routes), "remove the Case of a route that no longer exists"
+
+
+@pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[0]} {k[1]}")
+def test_anonymous_callers_are_sent_to_login(walk: tuple[TestClient, Ids], key: tuple[str, str]) -> None:
+    client, ids = walk
+    case = CASES[key]
+    r = send(as_user(client, None), case.call(ids))
+    if case.action == "public":
+        assert r.status_code in case.ok, r.text
+    elif key[1].startswith("/api/"):
+        assert r.status_code == 401, r.text
+    elif key[0] == "GET":
+        assert r.status_code == 303 and r.headers["location"].startswith("/login"), r.status_code
+    else:
+        assert r.status_code == 401, r.text
+
+
+@pytest.mark.parametrize(
+    "key", sorted(k for k, c in CASES.items() if c.action != "public"), ids=lambda k: f"{k[0]} {k[1]}"
+)
+def test_a_user_without_the_grant_is_refused(walk: tuple[TestClient, Ids], key: tuple[str, str]) -> None:
+    client, ids = walk
+    case = CASES[key]
+    r = send(as_user(client, "nogrant"), case.call(ids))
+    if case.action is None:
+        assert r.status_code in case.ok or r.status_code == 404, r.text  # own-records routes: nothing of theirs
+    else:
+        assert r.status_code == 403, r.text
+
+
+@pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[0]} {k[1]}")
+def test_a_user_with_the_grant_succeeds(walk: tuple[TestClient, Ids], key: tuple[str, str]) -> None:
+    client, ids = walk
+    case = CASES[key]
+    r = send(as_user(client, None if case.action == "public" else case.granted), case.call(ids))
+    assert r.status_code in case.ok, r.text
+    if case.hidden is not None:
+        assert case.hidden(ids) in _text(r)
+
+
+@pytest.mark.parametrize("key", sorted(k for k, c in CASES.items() if c.outsider), ids=lambda k: f"{k[0]} {k[1]}")
+def test_a_user_with_the_grant_over_another_county_sees_nothing(
+    walk: tuple[TestClient, Ids], key: tuple[str, str]
+) -> None:
+    client, ids = walk
+    case = CASES[key]
+    r = send(as_user(client, case.outsider), case.call(ids))
+    if case.hidden is not None:
+        assert r.status_code == 200
+        assert case.hidden(ids) not in _text(r)
+    else:
+        assert r.status_code in case.out_status, r.text
+
+
+def _text(response: Any) -> str:
+    if response.headers.get("content-type", "").startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row)
+    return str(response.text)
