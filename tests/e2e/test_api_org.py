@@ -450,7 +450,6 @@ def test_a_role_that_does_not_exist_is_a_404(app_client: TestClient) -> None:
     problem(app_client.put("/api/v1/roles/9999", json=body), 404)
 
 
-@pytest.mark.xfail(strict=True, reason="service.save_role ignores `code` when updating a role (see report)")
 def test_putting_a_role_with_a_new_code_renames_it(app_client: TestClient, db: Database) -> None:
     api(app_client, "admin")
     url = f"/api/v1/roles/{role_id(db, 'clerk')}"

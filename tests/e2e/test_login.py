@@ -59,3 +59,14 @@ def test_sessions_expire(app_client: TestClient, clock) -> None:  # type: ignore
     clock.advance(hours=8, seconds=1)
     assert app_client.get("/", follow_redirects=False).status_code == 303
     assert timedelta(hours=8)
+
+
+def test_a_locked_account_appears_on_its_managers_to_do_list_only(app_client: TestClient) -> None:
+    app_client.get("/login")
+    for _ in range(5):
+        app_client.post("/login", data={"username": "fh_gl", "password": "bad", "csrf_token": csrf(app_client)})
+    login(app_client, "fh_admin")
+    assert "账号 fh_gl（养护中心经办人）已被锁定" in app_client.get("/").text
+    app_client.cookies.clear()
+    login(app_client, "js_admin")  # manages users of another county
+    assert "fh_gl" not in app_client.get("/").text

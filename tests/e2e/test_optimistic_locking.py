@@ -202,3 +202,15 @@ def test_the_api_answers_a_stale_version_with_409_and_keeps_the_first_edit(
     assert second.headers["content-type"].startswith("application/problem+json")
     assert STALE in second.json()["detail"]
     assert app_client.get(f"/api/v1/units/{uid}").json()["name"] == "甲改"
+
+
+def test_a_user_logging_in_does_not_make_an_open_edit_form_of_them_stale(app_client: TestClient, db: Database) -> None:
+    admin = login(app_client, "admin")
+    url = f"/admin/users/{user_id(db, 'fh_gl')}"
+    version = loaded_version(admin, url)
+
+    login(TestClient(app_client.app), "fh_gl")  # the user logs in (and their login counters change) meanwhile
+
+    form = {"full_name": "养护中心经办人（改）", "unit_id": unit_id(db, "fh-gl"), "active": "1", "version": version}
+    form["role_ids"] = role_ids(db)["clerk"]
+    assert submit(admin, url, form).status_code == 303

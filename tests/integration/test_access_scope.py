@@ -330,6 +330,40 @@ def test_a_county_admin_may_assign_a_narrower_role_but_not_a_wider_one(db: Datab
     assert len(principal(db, "fh_gl").grants) == 4
 
 
+def test_a_county_admin_may_edit_a_user_who_holds_a_role_they_could_not_grant(db: Database) -> None:
+    roles = role_ids(db)
+    system = principal(db, "admin")
+    fh_gl = principal(db, "fh_gl")
+    with db.uow(ADMIN) as uow:  # the system administrator gave fh_gl the auditor role
+        service.update_user(
+            uow,
+            system,
+            fh_gl.user_id,
+            version=None,
+            full_name=fh_gl.full_name,
+            unit_id=fh_gl.unit_id,
+            active=True,
+            role_ids=[roles["clerk"], roles["auditor"]],
+        )
+        uow.commit()
+    with db.uow(ADMIN) as uow:  # the county admin renames fh_gl, keeping roles they could not hand out themselves
+        service.update_user(
+            uow,
+            principal(db, "fh_admin"),
+            fh_gl.user_id,
+            version=None,
+            full_name="养护中心经办人（新）",
+            unit_id=fh_gl.unit_id,
+            active=True,
+            role_ids=[roles["clerk"], roles["auditor"]],
+        )
+        uow.commit()
+    with db.reading() as s:
+        user = s.get(User, fh_gl.user_id)
+        assert user is not None and user.full_name == "养护中心经办人（新）"
+        assert {r.code for r in user.roles} == {"clerk", "auditor"}
+
+
 def test_a_role_manager_cannot_grant_wider_scopes_than_their_own(db: Database) -> None:
     unit = ids(db)
     manager = user_with_role(
@@ -382,3 +416,21 @@ def test_a_unit_admin_without_role_management_cannot_edit_roles(db: Database) ->
             description="",
             grants=[service.GrantInput(UNIT_VIEW, "unit")],
         )
+
+
+def test_a_role_manager_cannot_edit_a_role_holding_more_than_they_do(db: Database) -> None:
+    narrow = user_with_role(
+        db,
+        "fh_roles",
+        "fh",
+        [service.GrantInput(ROLE_MANAGE, "subtree"), service.GrantInput(UNIT_VIEW, "subtree")],
+    )
+    admin_role = role_ids(db)["admin"]
+    with pytest.raises(Forbidden, match="超出您本人权限"), db.uow(ADMIN) as uow:
+        service.save_role(
+            uow, narrow, admin_role, version=None, code="admin", name="系统管理员", description="", grants=[]
+        )
+        uow.commit()
+    with db.reading() as s:
+        role = s.get(Role, admin_role)
+        assert role is not None and len(role.grants) == 7  # untouched

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ class TodoItem:
 class TodoContext:
     session: Session
     principal: Principal
+    now: datetime
     today: date
     calendar: WorkingCalendar
 

@@ -76,9 +76,10 @@ def logout(request: Request, db: Db) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, principal: User, db: Db) -> HTMLResponse:
     providers = [p for m in request.app.state.modules for p in m.todos]
-    tz_today = db.clock.now().astimezone(_tz(request)).date()
+    now = db.clock.now()
+    tz_today = now.astimezone(_tz(request)).date()
     with db.reading() as session:
-        ctx = TodoContext(session, principal, tz_today, load_calendar(session))
+        ctx = TodoContext(session, principal, now, tz_today, load_calendar(session))
         items = collect(providers, ctx)
     return render(request, "home.html", {"items": items, "today": tz_today})
 

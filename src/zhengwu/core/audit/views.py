@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy import select
@@ -81,5 +83,5 @@ module = Module(
     name="audit",
     routers=[router],
     nav=[NavItem("审计日志", "/admin/audit", AUDIT_VIEW, "系统管理")],
-    templates=__import__("pathlib").Path(__file__).resolve().parent / "templates",
+    templates=Path(__file__).resolve().parent / "templates",
 )

@@ -9,10 +9,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from zhengwu.core.audit.service import record
@@ -90,22 +91,21 @@ def login(uow: UnitOfWork, username: str, password: str, policy: LoginPolicy) ->
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         record(session, "login_failed", "users", user.id, username=user.username)
-        user.failed_logins += 1
-        if user.failed_logins >= policy.max_failures:
-            user.locked_until = now + policy.lockout
-            user.failed_logins = 0
+        if user.failed_logins + 1 >= policy.max_failures:
+            _set_login_state(session, user.id, failed_logins=0, locked_until=now + policy.lockout)
+            record(session, "account_locked", "users", user.id, until=(now + policy.lockout).isoformat())
             raise Unauthenticated(
                 f"连续登录失败 {policy.max_failures} 次，账号已锁定 {int(policy.lockout.total_seconds() // 60)} 分钟。"
             ) from None
-        left = policy.max_failures - user.failed_logins
+        _set_login_state(session, user.id, failed_logins=User.failed_logins + 1)
+        left = policy.max_failures - user.failed_logins - 1
         raise Unauthenticated(f"用户名或密码错误。再失败 {left} 次账号将被锁定。") from None
     if not user.active:
         raise Unauthenticated("该账号已停用，请联系管理员。")
+    state: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+        state["password_hash"] = hash_password(password)
+    _set_login_state(session, user.id, **state)
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(
@@ -117,6 +117,17 @@ def login(uow: UnitOfWork, username: str, password: str, policy: LoginPolicy) ->
     )
     record(session, "login", "users", user.id)
     return token
+
+
+def _set_login_state(session: Session, user_id: int, **values: Any) -> None:
+    """Update login counters without bumping the user's version.
+
+    They are bookkeeping, not an edit of the user: an administrator who has the user's form open must not get a
+    conflict because the user logged in meanwhile. Each change is recorded in the audit log as an event.
+    """
+    session.execute(
+        update(User).where(User.id == user_id).values(**values).execution_options(synchronize_session=False)
+    )
 
 
 def logout(uow: UnitOfWork, token: str) -> None:

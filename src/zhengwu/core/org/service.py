@@ -102,7 +102,8 @@ def create_unit(
 def _parent(session: Session, parent_id: int | None) -> Unit | None:
     if parent_id is None:
         return None
-    parent = session.get(Unit, parent_id)
+    # Locked, so a concurrent move of the parent cannot leave the new child with a stale path.
+    parent = session.get(Unit, parent_id, with_for_update=True)
     if parent is None:
         raise Invalid("上级单位不存在。", field="parent_id")
     return parent
@@ -121,6 +122,7 @@ def update_unit(
 ) -> Unit:
     session = uow.session
     unit: Unit = get_scoped(session, principal, UNIT_MANAGE, Unit, unit_id)
+    session.refresh(unit, with_for_update=True)  # a concurrent move or child creation waits for this one
     expect_version(unit, version)
     unit.name = _text(name, "name", "单位名称", 128)
     unit.kind = parse_kind(kind)
@@ -215,7 +217,10 @@ def import_units(uow: UnitOfWork, principal: Principal | None, text: str) -> lis
 # ---------------------------------------------------------------- users
 
 
-def _roles(session: Session, principal: Principal | None, role_ids: list[int]) -> list[Role]:
+def _roles(
+    session: Session, principal: Principal | None, role_ids: list[int], already: frozenset[int] = frozenset()
+) -> list[Role]:
+    """The roles of ``role_ids``; the principal must be able to hand out each role not ``already`` held."""
     roles = list(
         session.scalars(
             select(Role).where(Role.id.in_(role_ids)).options(selectinload(Role.grants).selectinload(RoleGrant.units))
@@ -223,7 +228,8 @@ def _roles(session: Session, principal: Principal | None, role_ids: list[int]) -
     )
     if len(roles) != len(set(role_ids)):
         raise Invalid("所选角色不存在。", field="role_ids")
-    grants = [Grant(g.action, g.scope, frozenset(u.unit_id for u in g.units)) for r in roles for g in r.grants]
+    added = [r for r in roles if r.id not in already]
+    grants = [Grant(g.action, g.scope, frozenset(u.unit_id for u in g.units)) for r in added for g in r.grants]
     if principal is None or not can_delegate(principal, grants):
         raise Forbidden("只能分配权限不超过您本人权限的角色。")
     return roles
@@ -281,7 +287,7 @@ def update_user(
     user.unit_id = unit_id
     user.active = active
     if sorted(r.id for r in user.roles) != sorted(set(role_ids)):
-        user.roles = _roles(session, principal, role_ids)
+        user.roles = _roles(session, principal, role_ids, frozenset(r.id for r in user.roles))
         touch(user)
     uow.flush()
     check_write(session, principal, USER_MANAGE, user)
@@ -373,11 +379,19 @@ def save_role(
         role = Role(code=code)
         session.add(role)
     else:
-        found = session.get(Role, role_id)
+        found = session.get(Role, role_id, with_for_update=True)
         if found is None:
             raise NotFound("角色不存在。")
         role = found
         expect_version(role, version)
+        held = [Grant(g.action, g.scope, frozenset(u.unit_id for u in g.units)) for g in role.grants]
+        if not can_delegate(principal, held):
+            raise Forbidden("该角色包含超出您本人权限的授权，您不能修改它。")
+        if code != role.code:
+            taken = select(func.count()).select_from(Role).where(Role.code == code, Role.id != role.id)
+            if session.scalar(taken):
+                raise Invalid(f"角色编码“{code}”已存在。", field="code")
+            role.code = code
     role.name = _text(name, "name", "角色名称", 64)
     role.description = (description or "").strip()[:256]
     wanted = _grants(session, principal, grants)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +26,7 @@ from zhengwu.core.org.model import (
     UnitKind,
 )
 from zhengwu.core.org.tables import Role, RoleGrant, Unit, User
+from zhengwu.core.todo import TodoContext, TodoItem, Urgency
 from zhengwu.web.deps import Db, get_settings, uow_for
 from zhengwu.web.deps import User as CurrentUser
 from zhengwu.web.listing import ListSpec, export_xlsx, fetch_page
@@ -404,6 +406,27 @@ async def role_update(request: Request, role_id: int, principal: CurrentUser, db
     return await _save_role(request, principal, db, role_id)
 
 
+def locked_accounts_todo(ctx: TodoContext) -> list[TodoItem]:
+    """User managers see the accounts in their scope that are locked after repeated failed logins."""
+    if not ctx.principal.has(USER_MANAGE):
+        return []
+    stmt = restrict(
+        select(User.id, User.username, User.full_name, User.locked_until).where(User.locked_until > ctx.now),
+        ctx.principal,
+        USER_MANAGE,
+        User,
+    ).order_by(User.locked_until)
+    return [
+        TodoItem(
+            f"账号 {r.username}（{r.full_name}）已被锁定",
+            f"/admin/users/{r.id}",
+            Urgency.SOON,
+            detail="连续登录失败次数过多；如确认是本人，可重置密码解锁。",
+        )
+        for r in ctx.session.execute(stmt.limit(50))
+    ]
+
+
 module = Module(
     name="org",
     routers=[router],
@@ -412,5 +435,6 @@ module = Module(
         NavItem("用户管理", "/admin/users", USER_VIEW, "系统管理"),
         NavItem("角色与授权", "/admin/roles", ROLE_MANAGE, "系统管理"),
     ],
-    templates=__import__("pathlib").Path(__file__).resolve().parent / "templates",
+    templates=Path(__file__).resolve().parent / "templates",
+    todos=[locked_accounts_todo],
 )
