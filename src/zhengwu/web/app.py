@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from swagger_ui_bundle import swagger_ui_path
 
 from zhengwu import __version__
 from zhengwu.core.clock import Clock
@@ -23,6 +23,9 @@ from zhengwu.web.deps import CSRF_COOKIE, check_csrf, current_principal, new_csr
 from zhengwu.web.shell import Module
 
 HERE = Path(__file__).resolve().parent
+#: Swagger UI 5 (it reads OpenAPI 3.1, which FastAPI writes), shipped in the fastapi-offline wheel for isolated
+#: networks; we serve only its static files.
+SWAGGER_ASSETS = Path(str(resources.files("fastapi_offline") / "static"))
 
 
 def modules() -> list[Module]:
@@ -83,7 +86,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, clo
     env.globals.update(app_version=__version__, nav_for=lambda p: _nav_for(mods, p))
     app.state.templates = templates
 
-    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+    app.mount("/static/swagger", StaticFiles(directory=str(SWAGGER_ASSETS)), name="swagger")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for m in mods:
         for router in m.routers:
