@@ -12,7 +12,10 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "zhengwu"
 SYSTEMS = ("requests", "inspection", "ipcenter", "patents", "valuation", "finance", "reports")
 WEB = ("fastapi", "starlette", "jinja2", "uvicorn", "zhengwu.web", "zhengwu.cli")
 IO = ("sqlalchemy", "alembic", "psycopg", "openpyxl", *WEB)
-EDGE_FILES = {"views.py", "api.py", "lists.py", "cli.py"}
+# A room that outgrew its file becomes a package of the same name (CONVENTIONS.md): its modules keep its rules.
+MODEL_FILES, MODEL_PACKAGES = {"model.py"}, {"model"}
+SERVICE_FILES, SERVICE_PACKAGES = {"service.py", "tables.py"}, {"service", "tables"}
+EDGE_FILES, EDGE_PACKAGES = {"views.py", "api.py", "lists.py", "cli.py"}, {"views", "api", "lists", "cli"}
 
 
 def _imports(path: Path) -> Iterator[str]:
@@ -31,18 +34,32 @@ def _py(where: Path) -> list[Path]:
     return sorted(p for p in where.rglob("*.py") if "migrations" not in p.parts)
 
 
+def _is(rel: Path, files: set[str], packages: set[str]) -> bool:
+    """Whether ``rel`` is one of ``files`` or a module of a package (at any depth) named one of ``packages``."""
+    return rel.name in files or bool(packages & set(rel.parts[:-1]))
+
+
 @pytest.mark.parametrize("path", _py(SRC), ids=lambda p: str(p.relative_to(SRC)))
 def test_module_respects_the_layering(path: Path) -> None:
     rel = path.relative_to(SRC)
-    if path.name == "model.py":
+    if _is(rel, MODEL_FILES, MODEL_PACKAGES):
         assert not _offending(path, IO), f"{rel}: a domain model must be pure (no database, web or I/O)"
-    if path.name in {"service.py", "tables.py"}:
+    if _is(rel, SERVICE_FILES, SERVICE_PACKAGES):
         assert not _offending(path, WEB), f"{rel}: services and tables must not depend on the web layer"
     if rel.parts[0] == "core":
         systems = tuple(f"zhengwu.{s}" for s in SYSTEMS)
         assert not _offending(path, systems), f"{rel}: core must not use a system package"
-        if path.name not in EDGE_FILES:
+        if not _is(rel, EDGE_FILES, EDGE_PACKAGES):
             assert not _offending(path, WEB), f"{rel}: only views, api and list definitions may touch the web"
+
+
+def test_a_room_split_into_a_package_keeps_the_rules_of_its_file() -> None:
+    assert _is(Path("core/org/views/units.py"), EDGE_FILES, EDGE_PACKAGES)
+    assert _is(Path("core/org/api/__init__.py"), EDGE_FILES, EDGE_PACKAGES)
+    assert _is(Path("core/org/service/roles.py"), SERVICE_FILES, SERVICE_PACKAGES)
+    assert _is(Path("core/org/tables.py"), SERVICE_FILES, SERVICE_PACKAGES)
+    assert not _is(Path("core/org/access.py"), EDGE_FILES, EDGE_PACKAGES)
+    assert not _is(Path("core/org/service/roles.py"), EDGE_FILES, EDGE_PACKAGES)
 
 
 def test_no_module_grows_past_the_agreed_size_without_a_reason() -> None:

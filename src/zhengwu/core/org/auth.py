@@ -176,13 +176,15 @@ def create_api_token(uow: UnitOfWork, user_id: int, name: str, days: int | None)
     name = name.strip()
     if not name:
         raise Invalid("请填写令牌名称。", field="name")
+    if len(name) > 64 or "\x00" in name:
+        raise Invalid("令牌名称不能超过 64 个字，且不能含控制字符。", field="name")
     if days is not None and not 1 <= days <= 3650:
         raise Invalid("有效天数须在 1 到 3650 之间。", field="days")
     now = uow.clock.now()
     token = "zw_" + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user_id,
-        name=name[:64],
+        name=name,
         prefix=token[:10],
         token_hash=_digest(token),
         created_at=now,

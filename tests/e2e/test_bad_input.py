@@ -1,0 +1,230 @@
+"""Bad input, generated from the OpenAPI document and the forms: always a 4xx in Chinese, never a 500, nothing written.
+
+For every JSON operation, every body field is given values of the wrong type, out of range, too long or with a
+NUL character, and the body as a whole is replaced by junk; every path id and query parameter gets junk too. The
+caller is the system administrator, so no refusal comes from permissions: each one must come from validation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from tests.conftest import csrf, login
+from zhengwu.core.audit.tables import AuditEntry
+from zhengwu.core.calendar.tables import CalendarDay
+from zhengwu.core.db import Database
+from zhengwu.core.org.tables import ApiToken, Role, RoleGrant, Unit, User
+from zhengwu.web.app import create_app
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+JUNK_BODIES: list[Any] = [None, [], "文本", 12, {"unknown_field": 1}]
+BAD_VALUES: dict[str, list[Any]] = {
+    "string": [123, ["x"], {"a": 1}, "x" * 5000, "a\x00b"],
+    "integer": ["abc", -1, 0, 2**40, 1.5, True],
+    "boolean": ["maybe", 3, [True]],
+    "array": ["1,2", 7, [["nested"]], ["abc"]],
+}
+
+
+def _operations() -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    spec = create_app().openapi()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            yield method.upper(), path, op, spec["components"]["schemas"]
+
+
+def _body_schema(op: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any] | None:
+    content = op.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is None:
+        return None
+    ref = content["schema"].get("$ref", "")
+    return schemas[ref.rsplit("/", 1)[-1]] if ref else content["schema"]
+
+
+def _kind(prop: dict[str, Any]) -> str | None:
+    for option in [prop, *prop.get("anyOf", [])]:
+        if option.get("type") in BAD_VALUES:
+            return str(option["type"])
+    return None
+
+
+def _cases() -> list[tuple[str, str, str, Any]]:
+    """(method, path, label, body) for every junk body and every bad field value."""
+    cases = []
+    for method, path, op, schemas in _operations():
+        schema = _body_schema(op, schemas)
+        if schema is None:
+            continue
+        for i, junk in enumerate(JUNK_BODIES):
+            cases.append((method, path, f"junk{i}", junk))
+        for name, prop in schema.get("properties", {}).items():
+            kind = _kind(prop)
+            for j, value in enumerate(BAD_VALUES.get(kind or "", [])):
+                cases.append((method, path, f"{name}-{j}", {name: value}))
+    return cases
+
+
+CASES = _cases()
+IDS = ["x", "0", "-3", str(2**40), "1.5"]
+
+
+def _url(path: str, db_ids: dict[str, int]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(db_ids.get(m.group(1), 1)), path)
+
+
+def _counts(db: Database) -> tuple[int, ...]:
+    with db.reading() as s:
+        return tuple(
+            s.scalar(select(func.count()).select_from(t)) or 0
+            for t in (Unit, User, Role, RoleGrant, ApiToken, CalendarDay, AuditEntry)
+        )
+
+
+def _valid_ids(db: Database) -> dict[str, int]:
+    with db.reading() as s:
+        return {
+            "unit_id": s.scalar(select(Unit.id).where(Unit.code == "fh-gl")) or 1,
+            "user_id": s.scalar(select(User.id).where(User.username == "fh_gl")) or 1,
+            "role_id": s.scalar(select(Role.id).where(Role.code == "clerk")) or 1,
+            "token_id": 1,
+        }
+
+
+def _assert_refused(r: Any) -> None:
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    body = r.json()
+    assert CJK.search(body["detail"]), body
+
+
+@pytest.mark.parametrize(("method", "path", "label", "body"), CASES, ids=[f"{m} {p} {lab}" for m, p, lab, _ in CASES])
+def test_a_bad_json_body_is_refused_in_chinese_and_writes_nothing(
+    app_client: TestClient, db: Database, method: str, path: str, label: str, body: Any
+) -> None:
+    login(app_client, "admin")
+    before = _counts(db)
+    r = app_client.request(method, _url(path, _valid_ids(db)), json=body, headers={"X-CSRF-Token": csrf(app_client)})
+    _assert_refused(r)
+    assert _counts(db) == before
+
+
+def test_a_body_that_is_not_json_is_refused(app_client: TestClient, db: Database) -> None:
+    login(app_client, "admin")
+    before = _counts(db)
+    r = app_client.post(
+        "/api/v1/units",
+        content=b'{"code": "x", ',
+        headers={"X-CSRF-Token": csrf(app_client), "Content-Type": "application/json"},
+    )
+    _assert_refused(r)
+    assert _counts(db) == before
+
+
+PATH_OPS = sorted({(m, p) for m, p, _, _ in _operations() if "{" in p})
+
+
+@pytest.mark.parametrize(("method", "path"), PATH_OPS, ids=[f"{m} {p}" for m, p in PATH_OPS])
+def test_a_junk_path_id_is_a_4xx(app_client: TestClient, db: Database, method: str, path: str) -> None:
+    login(app_client, "admin")
+    before = _counts(db)
+    for junk in IDS:
+        url = re.sub(r"\{\w+\}", junk, path)
+        r = app_client.request(method, url, json={"version": 1}, headers={"X-CSRF-Token": csrf(app_client)})
+        _assert_refused(r)
+    assert _counts(db) == before
+
+
+QUERY_OPS = sorted(
+    {
+        (p, prm["name"])
+        for m, p, op, _ in _operations()
+        if m == "GET"
+        for prm in op.get("parameters", [])
+        if prm["in"] == "query"
+    }
+)
+
+
+@pytest.mark.parametrize(("path", "param"), QUERY_OPS, ids=[f"{p} {q}" for p, q in QUERY_OPS])
+def test_a_junk_query_parameter_is_refused_or_ignored_but_never_a_500(
+    app_client: TestClient, path: str, param: str
+) -> None:
+    login(app_client, "admin")
+    for junk in ["", "\x00", "-1", "9" * 30, "2024-13-45", "'; drop table units; --", "x" * 3000]:
+        r = app_client.get(path, params={param: junk})
+        assert r.status_code < 500, (param, junk, r.text[:200])
+        if r.status_code >= 400:
+            assert CJK.search(r.json()["detail"])
+
+
+TEXT = ["", "\x00", "x" * 5000]
+IDS_BAD = ["abc", str(2**40), "-1", "999999"]
+CODES = [*TEXT, "有中文", "a b"]
+
+
+def _forms(ids: dict[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, list[str]]]]:
+    """url → (a valid form, {field: values each of which alone makes the form invalid})."""
+    return {
+        "/admin/units": (
+            {"code": "bi-new", "name": "某单位", "kind": "department", "parent_id": ids["fh"]},
+            {"code": CODES, "name": TEXT, "kind": ["", "castle", "\x00"], "parent_id": IDS_BAD},
+        ),
+        "/admin/users": (
+            {
+                "username": "bi_u",
+                "full_name": "某人",
+                "unit_id": ids["fh"],
+                "password": "Abcdef123",
+                "role_ids": ids["clerk"],
+            },
+            {
+                "username": CODES,
+                "full_name": TEXT,
+                "unit_id": ["", *IDS_BAD],
+                "password": ["", "short", "abcdefgh"],
+                "role_ids": IDS_BAD,
+            },
+        ),
+        "/admin/roles": (
+            {"code": "bi_r", "name": "某角色", "description": "说明"},
+            {"code": CODES, "name": TEXT, "description": ["\x00", "x" * 300]},
+        ),
+        "/account/tokens": (
+            {"name": "对接", "days": "30"},
+            {"name": TEXT, "days": ["abc", "-1", "0", "99999", "\x00"]},
+        ),
+        "/account/password": (
+            {"old_password": "Zhengwu@2024", "new_password": "Newpass123", "confirm_password": "Newpass123"},
+            {"old_password": ["", "wrong"], "new_password": ["", "short"], "confirm_password": ["Other1234"]},
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/units", "/admin/users", "/admin/roles", "/account/tokens", "/account/password"]
+)
+def test_a_form_with_junk_in_any_field_gets_a_chinese_4xx_page_and_writes_nothing(
+    app_client: TestClient, db: Database, url: str
+) -> None:
+    login(app_client, "admin")
+    with db.reading() as s:
+        ids = {
+            "fh": s.scalar(select(Unit.id).where(Unit.code == "fh")),
+            "clerk": s.scalar(select(Role.id).where(Role.code == "clerk")),
+        }
+    valid, bad = _forms(ids)[url]
+    before = _counts(db)
+    for field, values in bad.items():
+        for junk in values:
+            data = valid | {field: junk, "csrf_token": csrf(app_client)}
+            r = app_client.post(url, data=data, follow_redirects=False)
+            assert 400 <= r.status_code < 500, (field, junk[:20], r.status_code)
+            assert CJK.search(r.text)
+    assert _counts(db) == before
+    r = app_client.post(url, data=valid | {"csrf_token": csrf(app_client)}, follow_redirects=False)
+    assert r.status_code in (200, 303), r.text[:300]  # the valid form itself goes through
