@@ -62,8 +62,8 @@ def current_principal(request: Request) -> Principal | None:
         from zhengwu.core.org.auth import touch_api_token
 
         with db.uow() as uow:
-            touch_api_token(uow, token)
-            uow.commit()
+            if touch_api_token(uow, token):
+                uow.commit()
     request.state.principal = principal
     return principal
 

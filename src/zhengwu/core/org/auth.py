@@ -107,6 +107,8 @@ def login(uow: UnitOfWork, username: str, password: str, policy: LoginPolicy) ->
         state["password_hash"] = hash_password(password)
     _set_login_state(session, user.id, **state)
     token = secrets.token_urlsafe(32)
+    # Expired sessions of this user are cleared as they log in again, so the table does not grow without end.
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at <= now))
     session.add(
         LoginSession(
             token_hash=_digest(token),
@@ -165,10 +167,18 @@ def principal_for_api_token(session: Session, token: str, now: datetime) -> Prin
     return load_principal(session, row.user_id)
 
 
-def touch_api_token(uow: UnitOfWork, token: str) -> None:
+#: How stale "last used" may get before a call records it again (a busy client must not write on every call).
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def touch_api_token(uow: UnitOfWork, token: str) -> bool:
+    """Record that a token was used; at most once a minute per token. Whether anything was written."""
+    now = uow.clock.now()
     row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is not None:
-        row.last_used_at = uow.clock.now()
+    if row is None or (row.last_used_at is not None and now - row.last_used_at < TOKEN_TOUCH_INTERVAL):
+        return False
+    row.last_used_at = now
+    return True
 
 
 def create_api_token(uow: UnitOfWork, user_id: int, name: str, days: int | None) -> tuple[ApiToken, str]:
