@@ -52,3 +52,14 @@ def test_logging_in_again_clears_the_users_expired_sessions(db: Database, clock:
             select(func.count()).select_from(LoginSession).where(LoginSession.user_id == _user_id(db, "fh_gl"))
         )
     assert rows == 1
+
+
+def test_a_unique_clash_met_by_an_autoflush_becomes_a_conflict(db: Database) -> None:
+    import pytest
+
+    from zhengwu.core.errors import Conflict
+    from zhengwu.core.org.tables import Unit
+
+    with pytest.raises(Conflict, match="数据冲突"), db.uow() as uow:
+        uow.session.add(Unit(code="fh", name="重复的编码", kind="other", path=""))
+        uow.session.scalar(select(func.count()).select_from(Unit))  # the autoflush inserts the duplicate

@@ -180,6 +180,8 @@ class UnitOfWork:
         self._session = None
         if isinstance(exc, StaleDataError) or (isinstance(exc, OperationalError) and _stale_snapshot(exc)):
             raise Conflict(STALE) from exc
+        if isinstance(exc, IntegrityError):  # e.g. an autoflush inside a query met a concurrent insert
+            raise Conflict(f"数据冲突：{_integrity_reason(exc)}") from exc
 
 
 def _stale_snapshot(exc: OperationalError) -> bool:
