@@ -11,13 +11,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.migrate import upgrade
 from zhengwu.core.org import auth
+from zhengwu.core.org.auth import load_principal
+from zhengwu.core.org.model import Principal
+from zhengwu.core.org.tables import Role, Unit, User
 from zhengwu.core.settings import Settings
 from zhengwu.demo import seed_core
 from zhengwu.schema import metadata
@@ -133,3 +136,37 @@ def csrf(client: TestClient) -> str:
     token = client.cookies.get("zw_csrf")
     assert token
     return token
+
+
+# ---------------------------------------------------------------- look-ups of the seeded records
+
+
+def unit_id(db: Database, code: str) -> int:
+    with db.reading() as s:
+        found = s.scalar(select(Unit.id).where(Unit.code == code))
+    assert found is not None, code
+    return found
+
+
+def user_id(db: Database, username: str) -> int:
+    with db.reading() as s:
+        found = s.scalar(select(User.id).where(User.username == username))
+    assert found is not None, username
+    return found
+
+
+def role_ids(db: Database) -> dict[str, int]:
+    with db.reading() as s:
+        return {code: id_ for code, id_ in s.execute(select(Role.code, Role.id))}
+
+
+def role_id(db: Database, code: str) -> int:
+    return role_ids(db)[code]
+
+
+def principal(db: Database, username: str) -> Principal:
+    """The principal of a seeded user, as a request would load it."""
+    with db.reading() as s:
+        found = load_principal(s, user_id(db, username))
+    assert found is not None, username
+    return found

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, csrf, login
+from tests.conftest import PASSWORD, csrf, login, role_ids, user_id
 from zhengwu.core.db import Database
 from zhengwu.core.org.tables import Role, RoleGrant, RoleGrantUnit, Unit, User
 
@@ -16,18 +16,6 @@ from zhengwu.core.org.tables import Role, RoleGrant, RoleGrantUnit, Unit, User
 def unit_ids(db: Database) -> dict[str, int]:
     with db.reading() as s:
         return {code: id_ for code, id_ in s.execute(select(Unit.code, Unit.id))}
-
-
-def role_ids(db: Database) -> dict[str, int]:
-    with db.reading() as s:
-        return {code: id_ for code, id_ in s.execute(select(Role.code, Role.id))}
-
-
-def user_id(db: Database, username: str) -> int:
-    with db.reading() as s:
-        found = s.scalar(select(User.id).where(User.username == username))
-    assert found is not None
-    return found
 
 
 def count(db: Database, entity: type) -> int:

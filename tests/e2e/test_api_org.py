@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, csrf, login
+from tests.conftest import PASSWORD, csrf, login, role_id, unit_id, user_id
 from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.org import auth
@@ -23,21 +23,6 @@ def api(client: TestClient, username: str, password: str = PASSWORD) -> TestClie
     login(client, username, password)
     client.headers["X-CSRF-Token"] = csrf(client)
     return client
-
-
-def unit_id(db: Database, code: str) -> int:
-    with db.reading() as session:
-        return session.scalar(select(Unit.id).where(Unit.code == code)) or 0
-
-
-def user_id(db: Database, username: str) -> int:
-    with db.reading() as session:
-        return session.scalar(select(User.id).where(User.username == username)) or 0
-
-
-def role_id(db: Database, code: str) -> int:
-    with db.reading() as session:
-        return session.scalar(select(Role.id).where(Role.code == code)) or 0
 
 
 def count(db: Database, entity: Any) -> int:

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-from tests.conftest import csrf, login
+from tests.conftest import csrf, login, role_ids, unit_id, user_id
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.errors import Conflict
 from zhengwu.core.org import service
@@ -17,25 +16,6 @@ from zhengwu.core.org.model import system_principal
 from zhengwu.core.org.tables import Role, Unit, User
 
 STALE = "该记录已被他人修改"
-
-
-def unit_id(db: Database, code: str) -> int:
-    with db.reading() as s:
-        found = s.scalar(select(Unit.id).where(Unit.code == code))
-    assert found is not None
-    return found
-
-
-def user_id(db: Database, username: str) -> int:
-    with db.reading() as s:
-        found = s.scalar(select(User.id).where(User.username == username))
-    assert found is not None
-    return found
-
-
-def role_ids(db: Database) -> dict[str, int]:
-    with db.reading() as s:
-        return {code: id_ for code, id_ in s.execute(select(Role.code, Role.id))}
 
 
 def two_admins(app_client: TestClient) -> tuple[TestClient, TestClient]:

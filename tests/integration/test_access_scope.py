@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import principal, role_ids
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.errors import Forbidden, NotFound
 from zhengwu.core.org import service
 from zhengwu.core.org.access import get_scoped, restrict
-from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.lists import UNITS, USERS
 from zhengwu.core.org.model import (
     ROLE_MANAGE,
@@ -28,23 +28,9 @@ JS = {"js", "js-jw", "js-gl"}
 ADMIN = Actor(1, "系统管理员")
 
 
-def principal(db: Database, username: str) -> Principal:
-    with db.reading() as s:
-        uid = s.scalar(select(User.id).where(User.username == username))
-        assert uid is not None
-        p = load_principal(s, uid)
-    assert p is not None
-    return p
-
-
 def ids(db: Database) -> dict[str, int]:
     with db.reading() as s:
         return {code: id_ for code, id_ in s.execute(select(Unit.code, Unit.id))}
-
-
-def role_ids(db: Database) -> dict[str, int]:
-    with db.reading() as s:
-        return {code: id_ for code, id_ in s.execute(select(Role.code, Role.id))}
 
 
 def visible_units(db: Database, p: Principal) -> set[str]:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Connection, bindparam, func, select, text
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, principal, role_ids, unit_id
 from zhengwu.core.audit import service as audit
 from zhengwu.core.audit.model import EntryData, entry_hash
 from zhengwu.core.audit.service import MASK, verify
@@ -21,9 +21,9 @@ from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database, UTCDateTime
 from zhengwu.core.errors import Forbidden, Unauthenticated
 from zhengwu.core.org import auth, service
-from zhengwu.core.org.auth import LoginPolicy, load_principal
-from zhengwu.core.org.model import Principal, system_principal
-from zhengwu.core.org.tables import Role, Unit, User
+from zhengwu.core.org.auth import LoginPolicy
+from zhengwu.core.org.model import system_principal
+from zhengwu.core.org.tables import Unit, User
 
 CLERK = Actor(42, "张三")
 POLICY = LoginPolicy(5, timedelta(minutes=15), timedelta(hours=8))
@@ -47,27 +47,6 @@ def data(entry: AuditEntry, side: str) -> dict[str, Any]:
     assert raw is not None, f"entry {entry.id} has no {side}"
     result: dict[str, Any] = json.loads(raw)
     return result
-
-
-def unit_id(db: Database, code: str) -> int:
-    with db.reading() as s:
-        found = s.scalar(select(Unit.id).where(Unit.code == code))
-    assert found is not None
-    return found
-
-
-def role_ids(db: Database) -> dict[str, int]:
-    with db.reading() as s:
-        return {code: id_ for code, id_ in s.execute(select(Role.code, Role.id))}
-
-
-def principal(db: Database, username: str) -> Principal:
-    with db.reading() as s:
-        uid = s.scalar(select(User.id).where(User.username == username))
-        assert uid is not None
-        p = load_principal(s, uid)
-    assert p is not None
-    return p
 
 
 def new_unit(db: Database, code: str = "t-audit", actor: Actor = CLERK) -> int:
