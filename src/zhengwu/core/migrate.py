@@ -53,12 +53,18 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(cfg, revision)
 
 
+def _schema_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Tables that tests define for themselves (``info={"test_only": True}``) are not part of the schema."""
+    return not (type_ == "table" and getattr(obj, "info", {}).get("test_only"))
+
+
 def drift(engine: Engine) -> list[object]:
     """Differences between the ORM models and the database (empty when migrations match the models)."""
     from zhengwu.schema import metadata
 
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        opts = {"compare_type": True, "render_as_batch": True, "include_object": _schema_object}
+        ctx = MigrationContext.configure(conn, opts=opts)
         return list(compare_metadata(ctx, metadata))
 
 

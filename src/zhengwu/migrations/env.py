@@ -10,12 +10,18 @@ from zhengwu.schema import metadata
 config = context.config
 
 
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Tables that tests define for themselves (``info={"test_only": True}``) are not part of the schema."""
+    return not (type_ == "table" and getattr(obj, "info", {}).get("test_only"))
+
+
 def _configure(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
 
 

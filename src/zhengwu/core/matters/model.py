@@ -1,0 +1,186 @@
+"""Pure domain of matters: workflows as data, time limits, and the traffic light of a deadline.
+
+A kind declares its states (a ``LabelledEnum``), its steps (state × action → state, the grant needed, what the
+action requires) and its time limits. Taking an action that the table does not allow raises
+:class:`InvalidTransition`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from zhengwu.core.labels import LabelledEnum
+
+
+class InvalidTransition(Exception):
+    """An action that the workflow does not allow from the matter's current state."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Priority(LabelledEnum):
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "紧急"
+    CRITICAL = "critical", "特急"
+
+
+class Need(LabelledEnum):
+    """What an action requires besides the grant."""
+
+    NOTE = "note", "说明"
+    ATTACHMENT = "attachment", "附件"
+
+
+class LimitUnit(LabelledEnum):
+    WORKING_DAYS = "working_days", "个工作日"
+    WORKING_HOURS = "working_hours", "个工作小时"
+    NATURAL_DAYS = "natural_days", "个自然日"
+
+
+class Light(LabelledEnum):
+    """The traffic light of a running deadline, derived at read time."""
+
+    GREEN = "green", "正常"
+    YELLOW = "yellow", "即将到期"
+    RED = "red", "已逾期"
+    DONE = "done", "已完成"
+    PAUSED = "paused", "已暂停"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of a transition table: from any of ``sources`` the action ``code`` leads to ``target``.
+
+    ``grant`` names the core action a principal must hold (over the matter's owner unit) to take it; ``needs``
+    lists what must accompany it, and ``fields`` the data fields that must be filled.
+    """
+
+    code: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    grant: str
+    needs: frozenset[Need] = frozenset()
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A clock that runs while a matter is in one of ``states``, counted from the event ``start``.
+
+    ``start`` is the name of the step whose time starts the clock (e.g. ``"sign"``), or ``"received"`` for the
+    matter's receipt. ``main`` marks the limit that is the matter's own deadline (its ``due_at``).
+    """
+
+    code: str
+    label: str
+    amount: int
+    unit: LimitUnit
+    states: frozenset[str]
+    start: str = "received"
+    main: bool = False
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """States, steps and which states count as resolved or closed.
+
+    >>> wf = Workflow(
+    ...     states=("new", "doing", "done"), initial="new",
+    ...     steps=(Step("start", "开始", frozenset({"new"}), "doing", "x.start"),
+    ...            Step("finish", "办结", frozenset({"doing"}), "done", "x.finish", frozenset({Need.NOTE}))),
+    ...     resolved=frozenset({"done"}), closed=frozenset({"done"}))
+    >>> wf.step("new", "start").target
+    'doing'
+    >>> wf.step("new", "finish")
+    Traceback (most recent call last):
+    ...
+    zhengwu.core.matters.model.InvalidTransition: 当前状态“new”下不能执行“办结”。
+    """
+
+    states: tuple[str, ...]
+    initial: str
+    steps: tuple[Step, ...]
+    resolved: frozenset[str] = frozenset()
+    closed: frozenset[str] = frozenset()
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        known = set(self.states)
+        if self.initial not in known:
+            raise ValueError(f"initial state {self.initial!r} is not a state")
+        for s in self.steps:
+            unknown = (s.sources | {s.target}) - known
+            if unknown:
+                raise ValueError(f"step {s.code!r} names unknown states {sorted(unknown)}")
+        seen: set[tuple[str, str]] = set()
+        for s in self.steps:
+            for src in s.sources:
+                if (src, s.code) in seen:
+                    raise ValueError(f"step {s.code!r} is declared twice from {src!r}")
+                seen.add((src, s.code))
+
+    def label(self, state: str) -> str:
+        return self.labels.get(state, state)
+
+    def step(self, state: str, action: str) -> Step:
+        for s in self.steps:
+            if s.code == action and state in s.sources:
+                return s
+        names = {s.code: s.label for s in self.steps}
+        raise InvalidTransition(f"当前状态“{self.label(state)}”下不能执行“{names.get(action, action)}”。")
+
+    def available(self, state: str) -> list[Step]:
+        return [s for s in self.steps if state in s.sources]
+
+    def is_resolved(self, state: str) -> bool:
+        return state in self.resolved
+
+    def is_closed(self, state: str) -> bool:
+        return state in self.closed
+
+
+def workflow_from_enum(
+    states: type[LabelledEnum],
+    initial: LabelledEnum,
+    steps: Iterable[Step],
+    resolved: Iterable[LabelledEnum] = (),
+    closed: Iterable[LabelledEnum] = (),
+) -> Workflow:
+    """A workflow whose states are the members of a labelled enum (the usual way a kind declares one)."""
+    return Workflow(
+        states=tuple(m.value for m in states),
+        initial=initial.value,
+        steps=tuple(steps),
+        resolved=frozenset(m.value for m in resolved),
+        closed=frozenset(m.value for m in closed),
+        labels={m.value: m.label for m in states},
+    )
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """Everything the engine needs to know of a matter kind."""
+
+    code: str  # also the polymorphic identity of its table
+    label: str  # e.g. 群众诉求
+    prefix: str  # serial prefix, e.g. 诉 → 诉-2024-000123
+    workflow: Workflow
+    limits: tuple[TimeLimit, ...] = ()
+    view_grant: str = ""  # the core action that lets a principal see matters of this kind (scoped by owner unit)
+    create_grant: str = ""  # who may open a matter of this kind for an owner unit
+    extend_grant: str = ""  # who may approve an extension (requests need only the view grant over the matter)
+    pause_grant: str = ""  # who may pause and resume
+
+    def limit(self, code: str) -> TimeLimit:
+        for lim in self.limits:
+            if lim.code == code:
+                return lim
+        raise KeyError(code)
+
+    def limits_starting(self, event: str, state: str) -> list[TimeLimit]:
+        """The limits whose clock starts with ``event`` when the matter enters ``state``."""
+        return [lim for lim in self.limits if lim.start == event and state in lim.states]
