@@ -16,9 +16,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.conftest import csrf, login
+from tests.support.matter_people import add_people
+from tests.support.three_step import KIND as THREE_STEP
 from zhengwu.core.audit.tables import AuditEntry
 from zhengwu.core.calendar.tables import CalendarDay
-from zhengwu.core.db import Database
+from zhengwu.core.db import Actor, Database
+from zhengwu.core.matters import service as matter_service
+from zhengwu.core.matters.tables import Matter, MatterEvent, MatterExtension, MatterPause
+from zhengwu.core.org.auth import load_principal
+from zhengwu.core.org.model import system_principal
 from zhengwu.core.org.tables import ApiToken, Role, RoleGrant, Unit, User
 from zhengwu.web.app import create_app
 
@@ -82,18 +88,49 @@ def _counts(db: Database) -> tuple[int, ...]:
     with db.reading() as s:
         return tuple(
             s.scalar(select(func.count()).select_from(t)) or 0
-            for t in (Unit, User, Role, RoleGrant, ApiToken, CalendarDay, AuditEntry)
+            for t in (
+                Unit,
+                User,
+                Role,
+                RoleGrant,
+                ApiToken,
+                CalendarDay,
+                AuditEntry,
+                Matter,
+                MatterEvent,
+                MatterExtension,
+                MatterPause,
+            )
         )
 
 
-def _valid_ids(db: Database) -> dict[str, int]:
+def _valid_ids(db: Database) -> dict[str, Any]:
     with db.reading() as s:
         return {
             "unit_id": s.scalar(select(Unit.id).where(Unit.code == "fh-gl")) or 1,
             "user_id": s.scalar(select(User.id).where(User.username == "fh_gl")) or 1,
             "role_id": s.scalar(select(Role.id).where(Role.code == "clerk")) or 1,
             "token_id": 1,
+            "kind_code": "testkind",
+            "matter_id": s.scalar(select(Matter.id)) or 1,
+            "extension_id": s.scalar(select(MatterExtension.id)) or 1,
         }
+
+
+@pytest.fixture
+def a_matter(db: Database) -> None:
+    """The three-step test kind with its users and one matter of 养护中心 with a pending extension."""
+    add_people(db)
+    with db.uow(Actor(None, "测试")) as uow:
+        owner = uow.session.scalar(select(Unit.id).where(Unit.code == "fh-gl")) or 0
+        m = matter_service.open_matter(uow, system_principal(), THREE_STEP, title="测试", owner_unit_id=owner)
+        everyone = load_principal(uow.session, uow.session.scalar(select(User.id).where(User.username == "t_all")) or 0)
+        matter_service.request_extension(uow, everyone, THREE_STEP, m.id, "sign", 1, "需踏勘")
+        uow.commit()
+
+
+def _caller(path: str) -> str:
+    return "t_all" if path.startswith("/api/v1/matters") else "admin"
 
 
 def _assert_refused(r: Any) -> None:
@@ -104,9 +141,9 @@ def _assert_refused(r: Any) -> None:
 
 @pytest.mark.parametrize(("method", "path", "label", "body"), CASES, ids=[f"{m} {p} {lab}" for m, p, lab, _ in CASES])
 def test_a_bad_json_body_is_refused_in_chinese_and_writes_nothing(
-    app_client: TestClient, db: Database, method: str, path: str, label: str, body: Any
+    app_client: TestClient, db: Database, a_matter: None, method: str, path: str, label: str, body: Any
 ) -> None:
-    login(app_client, "admin")
+    login(app_client, _caller(path))
     before = _counts(db)
     r = app_client.request(method, _url(path, _valid_ids(db)), json=body, headers={"X-CSRF-Token": csrf(app_client)})
     _assert_refused(r)
@@ -129,8 +166,8 @@ PATH_OPS = sorted({(m, p) for m, p, _, _ in _operations() if "{" in p})
 
 
 @pytest.mark.parametrize(("method", "path"), PATH_OPS, ids=[f"{m} {p}" for m, p in PATH_OPS])
-def test_a_junk_path_id_is_a_4xx(app_client: TestClient, db: Database, method: str, path: str) -> None:
-    login(app_client, "admin")
+def test_a_junk_path_id_is_a_4xx(app_client: TestClient, db: Database, a_matter: None, method: str, path: str) -> None:
+    login(app_client, _caller(path))
     before = _counts(db)
     for junk in IDS:
         url = re.sub(r"\{\w+\}", junk, path)
@@ -152,9 +189,9 @@ QUERY_OPS = sorted(
 
 @pytest.mark.parametrize(("path", "param"), QUERY_OPS, ids=[f"{p} {q}" for p, q in QUERY_OPS])
 def test_a_junk_query_parameter_is_refused_or_ignored_but_never_a_500(
-    app_client: TestClient, path: str, param: str
+    app_client: TestClient, a_matter: None, path: str, param: str
 ) -> None:
-    login(app_client, "admin")
+    login(app_client, _caller(path))
     for junk in ["", "\x00", "-1", "9" * 30, "2024-13-45", "'; drop table units; --", "x" * 3000]:
         r = app_client.get(path, params={param: junk})
         assert r.status_code < 500, (param, junk, r.text[:200])

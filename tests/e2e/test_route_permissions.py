@@ -18,8 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, csrf, login
+from tests.support.matter_people import add_people
+from tests.support.three_step import KIND as THREE_STEP
 from zhengwu.core.db import Actor, Database
+from zhengwu.core.matters import service as matter_service
+from zhengwu.core.matters.tables import Matter, MatterExtension
 from zhengwu.core.org import auth
+from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.model import AUDIT_VIEW, ROLE_MANAGE, UNIT_VIEW, Scope, system_principal
 from zhengwu.core.org.service import GrantInput, create_user, save_role
 from zhengwu.core.org.tables import ApiToken, Role, Unit, User
@@ -377,6 +382,99 @@ API_CASES: dict[tuple[str, str], Case] = {
 }
 CASES.update(API_CASES)
 
+TK = "/matters/testkind"
+SERIAL = "测-2024-000001"
+TKA = "/api/v1/matters/testkind"
+MATTER_CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/matters/{kind_code}"): Case(
+        "testkind.view",
+        lambda i: Call("GET", TK),
+        "t_handler",
+        outsider="t_outsider",
+        hidden=lambda i: SERIAL,
+    ),
+    ("GET", "/matters/{kind_code}/export.xlsx"): Case(
+        "testkind.view",
+        lambda i: Call("GET", f"{TK}/export.xlsx"),
+        "t_handler",
+        outsider="t_outsider",
+        hidden=lambda i: SERIAL,
+    ),
+    ("GET", "/matters/{kind_code}/{matter_id}"): Case(
+        "testkind.view", lambda i: Call("GET", f"{TK}/{i['matter']}"), "t_handler", outsider="t_outsider"
+    ),
+    ("POST", "/matters/{kind_code}/{matter_id}/act"): Case(
+        "testkind.accept",
+        lambda i: Call("POST", f"{TK}/{i['matter']}/act", data={"action": "accept", "version": i["v:matter"]}),
+        "t_handler",
+        ok=(303,),
+        outsider="t_outsider",
+    ),
+    ("POST", "/matters/{kind_code}/{matter_id}/extensions"): Case(
+        "testkind.accept",
+        lambda i: Call(
+            "POST", f"{TK}/{i['paused']}/extensions", data={"limit_code": "sign", "amount": 1, "reason": "等材料"}
+        ),
+        "t_handler",
+        ok=(303, 422),
+        outsider="t_outsider",
+        notes="the second matter is paused: a request is still accepted (303) or refused as invalid, never 500",
+    ),
+    ("POST", "/matters/{kind_code}/{matter_id}/extensions/{extension_id}"): Case(
+        "testkind.extend",
+        lambda i: Call("POST", f"{TK}/{i['matter']}/extensions/{i['extension']}", data={"decision": "approve"}),
+        "t_super",
+        ok=(303,),
+    ),
+    ("POST", "/matters/{kind_code}/{matter_id}/pause"): Case(
+        "testkind.pause",
+        lambda i: Call("POST", f"{TK}/{i['matter']}/pause", data={"reason": "等材料"}),
+        "t_super",
+        ok=(303,),
+    ),
+    ("POST", "/matters/{kind_code}/{matter_id}/resume"): Case(
+        "testkind.pause", lambda i: Call("POST", f"{TK}/{i['paused']}/resume"), "t_super", ok=(303,)
+    ),
+    ("GET", "/api/v1/matters/{kind_code}"): Case(
+        "testkind.view",
+        lambda i: Call("GET", TKA),
+        "t_handler",
+        outsider="t_outsider",
+        hidden=lambda i: SERIAL,
+    ),
+    ("GET", "/api/v1/matters/{kind_code}/{matter_id}"): Case(
+        "testkind.view", lambda i: Call("GET", f"{TKA}/{i['matter']}"), "t_handler", outsider="t_outsider"
+    ),
+    ("POST", "/api/v1/matters/{kind_code}/{matter_id}/actions"): Case(
+        "testkind.accept",
+        lambda i: Call("POST", f"{TKA}/{i['matter']}/actions", json={"action": "accept", "version": i["v:matter"]}),
+        "t_handler",
+        outsider="t_outsider",
+    ),
+    ("POST", "/api/v1/matters/{kind_code}/{matter_id}/extensions"): Case(
+        "testkind.accept",
+        lambda i: Call(
+            "POST", f"{TKA}/{i['matter']}/extensions", json={"limit_code": "sign", "amount": 1, "reason": "等材料"}
+        ),
+        "t_handler",
+        ok=(201, 422),
+        outsider="t_outsider",
+        notes="the first matter already has a pending extension: 422 names it; the grant check comes first",
+    ),
+    ("POST", "/api/v1/matters/{kind_code}/{matter_id}/extensions/{extension_id}/decision"): Case(
+        "testkind.extend",
+        lambda i: Call("POST", f"{TKA}/{i['matter']}/extensions/{i['extension']}/decision", json={"approve": True}),
+        "t_super",
+    ),
+    ("POST", "/api/v1/matters/{kind_code}/{matter_id}/pause"): Case(
+        "testkind.pause", lambda i: Call("POST", f"{TKA}/{i['matter']}/pause", json={"reason": "等材料"}), "t_super"
+    ),
+    ("POST", "/api/v1/matters/{kind_code}/{matter_id}/resume"): Case(
+        "testkind.pause", lambda i: Call("POST", f"{TKA}/{i['paused']}/resume", json={}), "t_super"
+    ),
+}
+CASES.update(MATTER_CASES)
+
 # Routes served for everyone (documentation) or as files.
 PUBLIC_INFRA = {("GET", "/docs"), ("GET", "/openapi.json")}
 
@@ -430,9 +528,33 @@ def extra_users(db: Database) -> None:
         uow.commit()
 
 
+def matters_for_the_walk(db: Database) -> None:
+    """The test kind with its users; a matter of 养护中心 waiting to be signed for (with a pending extension), and
+    a second one whose clocks are paused."""
+    add_people(db)
+    sp = system_principal()
+    with db.uow(Actor(None, "测试数据")) as uow:
+        owner = uow.session.scalar(select(Unit.id).where(Unit.code == "fh-gl")) or 0
+        first = matter_service.open_matter(uow, sp, THREE_STEP, title="S256 路面湿滑", owner_unit_id=owner)
+        second = matter_service.open_matter(uow, sp, THREE_STEP, title="第二件", owner_unit_id=owner)
+        handler = load_principal(
+            uow.session, uow.session.scalar(select(User.id).where(User.username == "t_handler")) or 0
+        )
+        matter_service.request_extension(uow, handler, THREE_STEP, first.id, "sign", 1, "需踏勘")
+        matter_service.pause(uow, sp, THREE_STEP, second.id, "等待材料")
+        uow.commit()
+
+
 def ids_of(db: Database) -> Ids:
     with db.reading() as s:
-        ids: Ids = dict(s.execute(select(Unit.code, Unit.id)).all())
+        matters = list(s.scalars(select(Matter).order_by(Matter.id)))
+        if matters:
+            ids = {"matter": matters[0].id, "v:matter": matters[0].version, "paused": matters[1].id}
+        extension = s.scalar(select(MatterExtension.id))
+        found: Ids = dict(s.execute(select(Unit.code, Unit.id)).all())
+        found.update(ids if matters else {})
+        found["extension"] = extension
+        ids = found
         ids.update({f"user:{u}": i for u, i in s.execute(select(User.username, User.id))})
         ids.update({f"role:{c}": i for c, i in s.execute(select(Role.code, Role.id))})
         ids["token"] = s.scalar(select(ApiToken.id))
@@ -464,6 +586,7 @@ def send(client: TestClient, call: Call) -> Any:
 @pytest.fixture
 def walk(app_client: TestClient, db: Database) -> tuple[TestClient, Ids]:
     extra_users(db)
+    matters_for_the_walk(db)
     app_client.get("/login")
     return app_client, ids_of(db)
 

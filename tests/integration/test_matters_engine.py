@@ -18,7 +18,7 @@ from tests.support.three_step import KIND, State
 from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.errors import Conflict, Forbidden, Invalid, NotFound
-from zhengwu.core.matters import service
+from zhengwu.core.matters import queries, service
 from zhengwu.core.matters.model import InvalidTransition, Light
 from zhengwu.core.matters.tables import MatterEvent
 from zhengwu.core.org.model import Principal, system_principal
@@ -102,7 +102,7 @@ def act(db: Database, who: Principal, matter_id: int, action: str, **kw: object)
 def lights(db: Database, matter_id: int, now: datetime) -> dict[str, tuple[Light, datetime]]:
     with db.reading() as s:
         m = service.load(s, system_principal(), KIND, matter_id)
-        return {d.code: (d.light, d.due_at) for d in service.deadlines(s, KIND, m, now)}
+        return {d.code: (d.light, d.due_at) for d in queries.deadlines(s, KIND, m, now)}
 
 
 def test_opening_a_matter_numbers_it_per_kind_and_year_and_starts_the_sign_for_clock(
@@ -143,7 +143,7 @@ def test_the_workflow_allows_only_its_table_and_records_every_step(
         m = service.load(s, people["t_super"], KIND, mid)
         assert (m.status, m.result) == (State.CLOSED, "隐患已排除")
         assert m.resolved_at == at(2024, 10, 9) and m.closed_at == at(2024, 10, 10)
-        events = service.history(s, m)
+        events = queries.history(s, m)
     assert [(e.action, e.from_state, e.to_state) for e in events] == [
         ("open", "", "received"),
         ("accept", "received", "handling"),

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zhengwu.core.calendar.model import CalendarYearUnknown
 from zhengwu.core.errors import Unauthenticated, ZhengwuError
+from zhengwu.core.matters.model import InvalidTransition
 
 log = logging.getLogger("zhengwu.web")
 
@@ -106,6 +107,10 @@ def install(app: FastAPI) -> None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         return render_error(request, exc.status, exc.message, exc.field)
+
+    @app.exception_handler(InvalidTransition)
+    async def _transition(request: Request, exc: InvalidTransition) -> Response:
+        return render_error(request, 409, exc.message + "请刷新后查看事项的当前状态。", "action")
 
     @app.exception_handler(CalendarYearUnknown)
     async def _calendar(request: Request, exc: CalendarYearUnknown) -> Response:

@@ -161,6 +161,18 @@ def workflow_from_enum(
     )
 
 
+#: Labels of history entries that are not workflow steps.
+EVENT_LABELS = {
+    "open": "登记",
+    "imported": "导入",
+    "extension_requested": "申请延期",
+    "extension_approved": "批准延期",
+    "extension_refused": "驳回延期",
+    "paused": "暂停计时",
+    "resumed": "恢复计时",
+}
+
+
 @dataclass(frozen=True)
 class KindSpec:
     """Everything the engine needs to know of a matter kind."""
@@ -174,6 +186,17 @@ class KindSpec:
     create_grant: str = ""  # who may open a matter of this kind for an owner unit
     extend_grant: str = ""  # who may approve an extension (requests need only the view grant over the matter)
     pause_grant: str = ""  # who may pause and resume
+
+    def action_label(self, code: str) -> str:
+        """The Chinese label of a history entry's action.
+
+        >>> KindSpec("k", "测试", "测", Workflow(("a",), "a", ())).action_label("paused")
+        '暂停计时'
+        """
+        for step in self.workflow.steps:
+            if step.code == code:
+                return step.label
+        return EVENT_LABELS.get(code, code)
 
     def limit(self, code: str) -> TimeLimit:
         for lim in self.limits:

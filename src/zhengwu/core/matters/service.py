@@ -8,7 +8,6 @@ over the matter's owner unit inside the transaction.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,9 +18,9 @@ from sqlalchemy.orm import Session
 from zhengwu.core.calendar.model import WorkingCalendar
 from zhengwu.core.calendar.service import load_calendar
 from zhengwu.core.db import UnitOfWork
-from zhengwu.core.errors import Invalid, NotFound
-from zhengwu.core.matters.deadlines import Span, due_at, light
-from zhengwu.core.matters.model import KindSpec, Light, LimitUnit, Need, Priority, TimeLimit
+from zhengwu.core.errors import Forbidden, Invalid, NotFound
+from zhengwu.core.matters.deadlines import Span, due_at
+from zhengwu.core.matters.model import KindSpec, Need, Priority, TimeLimit
 from zhengwu.core.matters.registry import Kind
 from zhengwu.core.matters.tables import (
     Matter,
@@ -230,7 +229,7 @@ def act(
     return matter
 
 
-def _refresh(
+def refresh_due(
     session: Session, matter: Matter, deadline: MatterDeadline, cal: WorkingCalendar, tz: tzinfo, now: datetime
 ) -> None:
     """Recompute a deadline's due time from its start, amount, approved extensions and pauses since it started."""
@@ -256,6 +255,14 @@ def _sync_main_due(session: Session, kind: Kind, matter: Matter) -> None:
         matter.due_at = latest.due_at
 
 
+def _holds(session: Session, principal: Principal | None, grant: str, matter: Matter) -> bool:
+    try:
+        check_write(session, principal, grant, matter)
+    except Forbidden:
+        return False
+    return True
+
+
 def request_extension(
     uow: UnitOfWork,
     principal: Principal | None,
@@ -268,7 +275,9 @@ def request_extension(
     """Ask for more time on a running limit, before it falls due; nothing changes until it is approved."""
     session = uow.session
     matter = load(session, principal, kind, matter_id)
-    check_write(session, principal, kind.spec.view_grant, matter)
+    grants = {s.grant for s in kind.spec.workflow.available(matter.status)}
+    if not any(_holds(session, principal, g, matter) for g in grants):
+        raise Forbidden("只有当前负责办理的一方可以申请延期。")
     now = uow.clock.now()
     deadline = next((d for d in running(session, matter) if d.limit_code == limit_code), None)
     if deadline is None:
@@ -333,7 +342,7 @@ def decide_extension(
     assert deadline is not None
     if approve:
         deadline.extended += ext.amount
-        _refresh(session, matter, deadline, load_calendar(session), tz, now)
+        refresh_due(session, matter, deadline, load_calendar(session), tz, now)
         _sync_main_due(session, kind, matter)
     _event(
         session,
@@ -384,54 +393,22 @@ def resume(
     uow.flush()
     cal = load_calendar(session)
     for deadline in running(session, matter):
-        _refresh(session, matter, deadline, cal, tz, now)
+        refresh_due(session, matter, deadline, cal, tz, now)
     _sync_main_due(session, kind, matter)
     _event(session, matter, principal, now, "resumed", data={"paused_since": span.started_at.isoformat()})
     uow.flush()
     return matter
 
 
-@dataclass(frozen=True)
-class DeadlineView:
-    code: str
-    label: str
-    amount: int
-    extended: int
-    unit: LimitUnit
-    due_at: datetime
-    light: Light
-
-
-def deadlines(
-    session: Session, kind: Kind, matter: Matter, now: datetime, tz: tzinfo = DEFAULT_TZ
-) -> list[DeadlineView]:
-    """The matter's deadlines with their lights as of ``now`` (derived, never stored)."""
-    cal = load_calendar(session)
-    out = []
-    for d in session.scalars(
-        select(MatterDeadline).where(MatterDeadline.matter_id == matter.id).order_by(MatterDeadline.id)
-    ):
-        limit = kind.spec.limit(d.limit_code)
-        shown = d.due_at
-        if matter.paused_since is not None and d.met_at is None:
-            probe = MatterDeadline(started_at=d.started_at, amount=d.amount, extended=d.extended, unit=d.unit)
-            _refresh(session, matter, probe, cal, tz, now)
-            shown = probe.due_at
-        lamp = light(
-            cal,
-            shown,
-            d.met_at or now,
-            d.unit,
-            d.amount + d.extended,
-            tz,
-            met=d.met_at is not None and d.met_at <= d.due_at,
-            paused=matter.paused_since is not None,
-        )
-        if d.met_at is not None and d.met_at > d.due_at:
-            lamp = Light.RED  # met, but late
-        out.append(DeadlineView(d.limit_code, limit.label, d.amount, d.extended, d.unit, shown, lamp))
-    return out
-
-
-def history(session: Session, matter: Matter) -> list[MatterEvent]:
-    return list(session.scalars(select(MatterEvent).where(MatterEvent.matter_id == matter.id).order_by(MatterEvent.id)))
+def record_event(
+    session: Session,
+    matter: Matter,
+    principal: Principal | None,
+    at: datetime,
+    action: str,
+    *,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> MatterEvent:
+    """Append a line to a matter's history for something that is not a workflow step (a listing, a notice …)."""
+    return _event(session, matter, principal, at, action, note=note, data=data)

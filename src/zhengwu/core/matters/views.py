@@ -1,0 +1,273 @@
+"""Pages of any matter kind: the list, a matter with its deadlines, history and the actions this user may take,
+and the forms that take an action, ask for or decide an extension, and pause or resume the clocks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy import select
+
+from zhengwu.core.errors import Conflict, Invalid
+from zhengwu.core.matters import queries, service
+from zhengwu.core.matters.deadlines import light
+from zhengwu.core.matters.lists import matter_list
+from zhengwu.core.matters.model import InvalidTransition, Light
+from zhengwu.core.matters.registry import KINDS, Kind, get_kind
+from zhengwu.core.matters.tables import MatterExtension
+from zhengwu.core.org.tables import Unit
+from zhengwu.core.todo import TodoContext, TodoItem, Urgency
+from zhengwu.web.deps import Db, User, get_settings, uow_for
+from zhengwu.web.listing import export_xlsx, fetch_page
+from zhengwu.web.pages import form_int, form_str, redirect, render
+from zhengwu.web.shell import Module
+
+router = APIRouter(prefix="/matters", include_in_schema=False)
+BASE_FIELDS = {"id", "kind", "serial", "year", "seq", "version"}
+
+
+def _tz(request: Request) -> ZoneInfo:
+    return ZoneInfo(get_settings(request).timezone)
+
+
+def _kind(code: str, principal: Any) -> Kind:
+    kind = get_kind(code)
+    if not principal.has(kind.spec.view_grant):
+        from zhengwu.core.errors import Forbidden
+
+        raise Forbidden(f"您没有查看“{kind.spec.label}”的权限。")
+    return kind
+
+
+def own_fields(kind: Kind, matter: Any) -> list[tuple[str, Any]]:
+    """The kind's own columns (its joined table), for display."""
+    table: Any = kind.table.__table__
+    if table.name == "matters":
+        return []
+    return [(c.name, getattr(matter, c.name)) for c in table.columns if c.name not in BASE_FIELDS]
+
+
+@router.get("/{kind_code}", response_class=HTMLResponse)
+def matter_list_page(request: Request, kind_code: str, principal: User, db: Db) -> HTMLResponse:
+    kind = _kind(kind_code, principal)
+    with db.reading() as session:
+        page = fetch_page(session, matter_list(kind), principal, request.query_params, get_settings(request).page_size)
+    now = db.clock.now()
+    lights = {row.id: _row_light(row.due_at, now) for row in page.rows}
+    return render(request, "matters/list.html", {"page": page, "kind": kind, "lights": lights})
+
+
+def _row_light(due: datetime | None, now: datetime) -> Light | None:
+    if due is None:
+        return None
+    return Light.RED if now > due else None
+
+
+@router.get("/{kind_code}/export.xlsx")
+def matter_export(request: Request, kind_code: str, principal: User, db: Db) -> StreamingResponse:
+    kind = _kind(kind_code, principal)
+    with uow_for(db, principal) as uow:
+        return export_xlsx(db, uow, matter_list(kind), principal, request.query_params)
+
+
+def _detail(request: Request, db: Any, principal: Any, kind: Kind, matter_id: int, **extra: Any) -> HTMLResponse:
+    now = db.clock.now()
+    tz = _tz(request)
+    with db.reading() as session:
+        matter = service.load(session, principal, kind, matter_id)
+        owner = session.get(Unit, matter.owner_unit_id)
+        extensions = list(
+            session.scalars(
+                select(MatterExtension).where(MatterExtension.matter_id == matter.id).order_by(MatterExtension.id)
+            )
+        )
+        ctx = {
+            "kind": kind,
+            "matter": matter,
+            "owner": owner,
+            "fields": own_fields(kind, matter),
+            "deadlines": queries.deadlines(session, kind, matter, now, tz),
+            "history": queries.history(session, matter),
+            "steps": queries.available_steps(session, principal, kind, matter),
+            "extensions": extensions,
+            "may_extend": queries.may(session, principal, kind.spec.extend_grant, matter),
+            "may_request": any(
+                queries.may(session, principal, s.grant, matter) for s in kind.spec.workflow.available(matter.status)
+            ),
+            "may_pause": queries.may(session, principal, kind.spec.pause_grant, matter),
+            "tz": tz,
+            **extra,
+        }
+    status = 409 if extra.get("conflict") else 422 if extra.get("error") else 200
+    return render(request, "matters/detail.html", ctx, status=status)
+
+
+@router.get("/{kind_code}/{matter_id}", response_class=HTMLResponse)
+def matter_page(request: Request, kind_code: str, matter_id: int, principal: User, db: Db) -> HTMLResponse:
+    return _detail(request, db, principal, _kind(kind_code, principal), matter_id)
+
+
+def _fields_from_form(form: Any, kind: Kind, action: str) -> dict[str, Any]:
+    step = next((s for s in kind.spec.workflow.steps if s.code == action), None)
+    data: dict[str, Any] = {}
+    for name in step.fields if step else ():
+        data[name] = form_str(form, f"field__{name}")
+    attachments = [a for a in form_str(form, "attachments").split("\n") if a.strip()]
+    if attachments:
+        data["attachments"] = attachments
+    return data
+
+
+async def _attempt(request: Request, db: Any, principal: Any, kind: Kind, matter_id: int, work: Any) -> Response:
+    """Run one form's use case; on bad input or a stale version show the matter again with the message."""
+    form = await request.form()
+    try:
+        with uow_for(db, principal) as uow:
+            notice = work(uow, form)
+            uow.commit()
+    except (Invalid, Conflict) as exc:
+        return _detail(
+            request,
+            db,
+            principal,
+            kind,
+            matter_id,
+            error=exc.message,
+            field=exc.field,
+            conflict=isinstance(exc, Conflict),
+            submitted=dict(form),
+        )
+    except InvalidTransition as exc:
+        return _detail(request, db, principal, kind, matter_id, error=exc.message, conflict=True, submitted=dict(form))
+    return redirect(f"/matters/{kind.spec.code}/{matter_id}", notice)
+
+
+@router.post("/{kind_code}/{matter_id}/act", response_model=None)
+async def matter_act(request: Request, kind_code: str, matter_id: int, principal: User, db: Db) -> Response:
+    kind = _kind(kind_code, principal)
+
+    def work(uow: Any, form: Any) -> str:
+        action = form_str(form, "action")
+        service.act(
+            uow,
+            principal,
+            kind,
+            matter_id,
+            action,
+            version=form_int(form, "version", "版本号"),
+            note=form_str(form, "note"),
+            data=_fields_from_form(form, kind, action),
+            tz=_tz(request),
+        )
+        return "已办理"
+
+    return await _attempt(request, db, principal, kind, matter_id, work)
+
+
+@router.post("/{kind_code}/{matter_id}/extensions", response_model=None)
+async def matter_extension_request(
+    request: Request, kind_code: str, matter_id: int, principal: User, db: Db
+) -> Response:
+    kind = _kind(kind_code, principal)
+
+    def work(uow: Any, form: Any) -> str:
+        service.request_extension(
+            uow,
+            principal,
+            kind,
+            matter_id,
+            form_str(form, "limit_code"),
+            form_int(form, "amount", "延期数量") or 0,
+            form_str(form, "reason"),
+        )
+        return "延期申请已提交，待审批"
+
+    return await _attempt(request, db, principal, kind, matter_id, work)
+
+
+@router.post("/{kind_code}/{matter_id}/extensions/{extension_id}", response_model=None)
+async def matter_extension_decide(
+    request: Request, kind_code: str, matter_id: int, extension_id: int, principal: User, db: Db
+) -> Response:
+    kind = _kind(kind_code, principal)
+
+    def work(uow: Any, form: Any) -> str:
+        approve = form_str(form, "decision") == "approve"
+        ext = uow.session.get(MatterExtension, extension_id)
+        if ext is None or ext.matter_id != matter_id:
+            raise Invalid("延期申请不存在。", field="extension_id")
+        service.decide_extension(
+            uow, principal, kind, extension_id, approve=approve, note=form_str(form, "note"), tz=_tz(request)
+        )
+        return "已批准延期" if approve else "已驳回延期申请"
+
+    return await _attempt(request, db, principal, kind, matter_id, work)
+
+
+@router.post("/{kind_code}/{matter_id}/pause", response_model=None)
+async def matter_pause(request: Request, kind_code: str, matter_id: int, principal: User, db: Db) -> Response:
+    kind = _kind(kind_code, principal)
+
+    def work(uow: Any, form: Any) -> str:
+        service.pause(uow, principal, kind, matter_id, form_str(form, "reason"))
+        return "已暂停计时"
+
+    return await _attempt(request, db, principal, kind, matter_id, work)
+
+
+@router.post("/{kind_code}/{matter_id}/resume", response_model=None)
+async def matter_resume(request: Request, kind_code: str, matter_id: int, principal: User, db: Db) -> Response:
+    kind = _kind(kind_code, principal)
+
+    def work(uow: Any, form: Any) -> str:
+        service.resume(uow, principal, kind, matter_id, tz=_tz(request))
+        return "已恢复计时"
+
+    return await _attempt(request, db, principal, kind, matter_id, work)
+
+
+def matters_todo(ctx: TodoContext) -> list[TodoItem]:
+    """Matters waiting for an action the user may take, most urgent first."""
+    items = []
+    for matter in queries.waiting_for(ctx.session, ctx.principal, KINDS.values()):
+        kind = KINDS[matter.kind]
+        urgency = Urgency.NORMAL
+        if matter.due_at is not None:
+            lamp = light(ctx.calendar, matter.due_at, ctx.now, _main_unit(kind), 1, ZoneInfo("Asia/Shanghai"))
+            urgency = {Light.RED: Urgency.OVERDUE, Light.YELLOW: Urgency.SOON}.get(lamp, Urgency.NORMAL)
+        due = matter.due_at.astimezone(ZoneInfo("Asia/Shanghai")).date() if matter.due_at else None
+        items.append(
+            TodoItem(
+                f"{kind.spec.label} {matter.serial}：{matter.title}",
+                f"/matters/{kind.spec.code}/{matter.id}",
+                urgency,
+                due,
+                f"当前状态：{kind.spec.workflow.label(matter.status)}",
+            )
+        )
+    return items
+
+
+def _main_unit(kind: Kind) -> Any:
+    from zhengwu.core.matters.model import LimitUnit
+
+    mains = [lim.unit for lim in kind.spec.limits if lim.main]
+    return mains[0] if mains else LimitUnit.WORKING_DAYS
+
+
+def _api_router() -> APIRouter:
+    from zhengwu.core.matters.api import router as api
+
+    return api
+
+
+module = Module(
+    name="matters",
+    routers=[router, _api_router()],
+    templates=Path(__file__).resolve().parent / "templates",
+    todos=[matters_todo],
+)

@@ -1,0 +1,67 @@
+"""Users with roles on the three-step test kind, for tests of the matters engine's pages and API (they share
+the demo password, ``tests.conftest.PASSWORD``)."""
+
+from __future__ import annotations
+
+from tests.conftest import PASSWORD, unit_id
+from tests.support import three_step
+from zhengwu.core.db import Actor, Database
+from zhengwu.core.org.model import system_principal
+from zhengwu.core.org.service import GrantInput, create_user, save_role
+
+__all__ = ["PASSWORD", "PEOPLE", "add_people"]
+
+
+#: username → (unit code, grants)
+PEOPLE: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "t_clerk": ("fh", [(three_step.VIEW, "subtree"), (three_step.CREATE, "subtree")]),
+    "t_handler": ("fh-gl", [(three_step.VIEW, "unit"), (three_step.ACCEPT, "unit"), (three_step.RESOLVE, "unit")]),
+    "t_super": (
+        "fh-jw",
+        [(three_step.VIEW, "all"), (three_step.CLOSE, "all"), (three_step.EXTEND, "all"), (three_step.PAUSE, "all")],
+    ),
+    "t_outsider": ("js", [(three_step.VIEW, "subtree"), (three_step.ACCEPT, "subtree")]),
+    "t_all": (
+        "hn",
+        [
+            (a, "all")
+            for a in (
+                three_step.VIEW,
+                three_step.CREATE,
+                three_step.ACCEPT,
+                three_step.RESOLVE,
+                three_step.CLOSE,
+                three_step.EXTEND,
+                three_step.PAUSE,
+            )
+        ],
+    ),
+}
+
+
+def add_people(db: Database) -> None:
+    """Create the test kind's table and one user (with a role of their own) for each entry of PEOPLE."""
+    three_step.install(db)
+    sp = system_principal()
+    with db.uow(Actor(None, "测试")) as uow:
+        for username, (unit, grants) in PEOPLE.items():
+            role = save_role(
+                uow,
+                sp,
+                None,
+                version=None,
+                code=f"r_{username}",
+                name=username,
+                description="",
+                grants=[GrantInput(a, s) for a, s in grants],
+            )
+            create_user(
+                uow,
+                sp,
+                username=username,
+                full_name=username,
+                unit_id=unit_id(db, unit),
+                password=PASSWORD,
+                role_ids=[role.id],
+            )
+        uow.commit()
