@@ -67,13 +67,19 @@ def pg_database() -> Iterator[str]:
         admin.dispose()
 
 
-def _reset_postgres(url: str) -> None:
+def reset_postgres(url: str) -> None:
+    """Empty every table and reseed the demo organisations (as a fresh migrated database would hold them)."""
     engine = create_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if not t.info.get("test_only"))
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         conn.execute(text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
     engine.dispose()
+    db = Database(url)
+    with db.uow(Actor(None, "测试数据")) as uow:
+        seed_core(uow, PASSWORD)
+        uow.commit()
+    db.dispose()
 
 
 @pytest.fixture
@@ -90,12 +96,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copy(template, target)
         return f"sqlite:///{target}"
     url: str = request.getfixturevalue("pg_database")
-    _reset_postgres(url)
-    db = Database(url)
-    with db.uow(Actor(None, "测试数据")) as uow:
-        seed_core(uow, PASSWORD)
-        uow.commit()
-    db.dispose()
+    reset_postgres(url)
     return url
 
 

@@ -242,6 +242,88 @@ def audit_verify() -> None:
     console.print(f"审计日志完整：共 {result.checked} 条记录。")
 
 
+# ---------------------------------------------------------------- matters
+
+
+@app.command("tick")
+def tick_command() -> None:
+    """发出到期预警、逾期警示、督办提醒、催办通知、通报批评与进展报送提醒（每条只发一次，供 cron 定时运行）。"""
+    from zhengwu.core.errors import ZhengwuError
+    from zhengwu.core.matters.tick import NOTICE_KINDS, tick
+
+    db = _db()
+    try:
+        with db.uow(Actor(None, "定时任务")) as uow:
+            result = tick(uow, db.clock.now())
+            uow.commit()
+    except ZhengwuError as exc:
+        _fail(f"{exc.message}（本次未发出任何提醒，可稍后重试）")
+    finally:
+        db.dispose()
+    for line in result.skipped:
+        err.print(f"[yellow]跳过：[/yellow]{line}")
+    counts = "，".join(f"{label} {result.counts[kind]} 条" for kind, label in NOTICE_KINDS.items())
+    copies = f"；另抄送督办单位 {result.copies} 条" if result.copies else ""
+    console.print(f"共发出 {result.total} 条提醒：{counts}{copies}。")
+
+
+# ---------------------------------------------------------------- import
+
+import_app = typer.Typer(help="批量导入历史数据。", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("matters")
+def import_matters_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="xlsx 或 csv（UTF-8 或 GB18030）文件"),
+    kind: str = typer.Option(..., "--kind", help="事项类型编码"),
+    skip_bad: bool = typer.Option(
+        False, "--skip-bad", help="跳过有错误的行、导入其余各行（默认：有任何错误则全部不导入）"
+    ),
+) -> None:
+    """导入历史事项：先校验全部行并逐行报告错误；同一文件重复导入不会产生重复事项（按“导入编号”识别）。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from zhengwu.core.errors import ZhengwuError
+    from zhengwu.core.imports import ImportRejected
+    from zhengwu.core.matters.imports import import_matters, read_file
+    from zhengwu.core.matters.registry import get_kind
+    from zhengwu.core.org.model import system_principal
+
+    db = _db()
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        if phase not in tasks:
+            tasks[phase] = bar.add_task(phase, total=total)
+        bar.update(tasks[phase], completed=done, total=total)
+
+    try:
+        matter_kind = get_kind(kind)
+        sheet = read_file(file.name, file.read_bytes())
+        with bar, db.uow(CLI_ACTOR) as uow:
+            result = import_matters(uow, system_principal(), matter_kind, sheet, skip_bad=skip_bad, progress=progress)
+            uow.commit()
+    except ImportRejected as exc:
+        err.print(
+            f"[red]导入失败，未写入任何数据[/red]（{len(exc.errors)} 处错误；可修正后重新导入，或加 --skip-bad）："
+        )
+        for e in exc.errors:
+            err.print(f"  {e}")
+        raise typer.Exit(2) from None
+    except ZhengwuError as exc:
+        _fail(exc.message, 2)
+    finally:
+        db.dispose()
+    for e in result.bad:
+        err.print(f"[yellow]已跳过[/yellow] {e}")
+    bad = f"，跳过有错误的 {len({e.row for e in result.bad})} 行" if result.bad else ""
+    console.print(f"已导入 {result.imported} 件事项；{result.skipped} 行此前已导入，未重复导入{bad}。")
+
+
 # ---------------------------------------------------------------- demo and serve
 
 

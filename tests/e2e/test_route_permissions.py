@@ -9,20 +9,25 @@ cannot ship without its permission case.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, csrf, login
+from tests.conftest import ENGINES, PASSWORD, csrf, login, reset_postgres
 from tests.support.matter_people import add_people
 from tests.support.three_step import KIND as THREE_STEP
+from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.matters import service as matter_service
-from zhengwu.core.matters.tables import Matter, MatterExtension
+from zhengwu.core.matters.supervision import list_for_supervision
+from zhengwu.core.matters.tables import Matter, MatterExtension, SupervisionListing
 from zhengwu.core.org import auth
 from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.model import AUDIT_VIEW, ROLE_MANAGE, UNIT_VIEW, Scope, system_principal
@@ -472,8 +477,53 @@ MATTER_CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/matters/{kind_code}/{matter_id}/resume"): Case(
         "testkind.pause", lambda i: Call("POST", f"{TKA}/{i['paused']}/resume", json={}), "t_super"
     ),
+    ("POST", "/matters/{kind_code}/{matter_id}/listings"): Case(
+        "supervision.list",
+        lambda i: Call(
+            "POST",
+            f"{TK}/{i['matter']}/listings",
+            data={
+                "supervising_unit_id": i["fh-jw"],
+                "letter_no": "凤纪督〔2024〕9号",
+                "level": "挂牌督办",
+                "requirements": "尽快整改",
+                "due_in": 10,
+            },
+        ),
+        "t_super",
+        ok=(303,),
+    ),
+    ("POST", "/matters/{kind_code}/{matter_id}/listings/{listing_id}/reports"): Case(
+        "supervision.report",
+        lambda i: Call("POST", f"{TK}/{i['resolved']}/listings/{i['listing']}/reports", data={"text": "已完成"}),
+        "t_handler",
+        ok=(303,),
+    ),
+    ("POST", "/matters/{kind_code}/{matter_id}/listings/{listing_id}/signoff"): Case(
+        "supervision.signoff",
+        lambda i: Call("POST", f"{TK}/{i['resolved']}/listings/{i['listing']}/signoff", data={"note": "同意销号"}),
+        "t_super",
+        ok=(303,),
+    ),
 }
 CASES.update(MATTER_CASES)
+
+STATS_CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/matters/{kind_code}/stats"): Case(
+        "testkind.view",
+        lambda i: Call("GET", f"{TK}/stats?unit_id={i['fh-gl']}&from=2024-01-01&to=2024-12-31"),
+        "t_handler",
+        outsider="t_outsider",
+        notes="the unit picked lies outside the outsider's scope: 404 naming unit_id",
+    ),
+    ("GET", "/api/stats/matters"): Case(
+        "testkind.view",
+        lambda i: Call("GET", f"/api/stats/matters?kind=testkind&unit_id={i['fh-gl']}"),
+        "t_handler",
+        outsider="t_outsider",
+    ),
+}
+CASES.update(STATS_CASES)
 
 # Routes served for everyone (documentation) or as files.
 PUBLIC_INFRA = {("GET", "/docs"), ("GET", "/openapi.json")}
@@ -542,6 +592,23 @@ def matters_for_the_walk(db: Database) -> None:
         )
         matter_service.request_extension(uow, handler, THREE_STEP, first.id, "sign", 1, "需踏勘")
         matter_service.pause(uow, sp, THREE_STEP, second.id, "等待材料")
+        third = matter_service.open_matter(uow, sp, THREE_STEP, title="第三件", owner_unit_id=owner)
+        matter_service.act(uow, sp, THREE_STEP, third.id, "accept")
+        super_id = uow.session.scalar(select(User.id).where(User.username == "t_super")) or 0
+        supervisor = load_principal(uow.session, super_id)
+        fh_jw = uow.session.scalar(select(Unit.id).where(Unit.code == "fh-jw")) or 0
+        list_for_supervision(
+            uow,
+            supervisor,
+            THREE_STEP,
+            third.id,
+            supervising_unit_id=fh_jw,
+            letter_no="凤纪督〔2024〕1号",
+            level="挂牌督办",
+            requirements="尽快整改",
+            due_in=10,
+        )
+        matter_service.act(uow, sp, THREE_STEP, third.id, "resolve", note="办结", data={"result": "已整改"})
         uow.commit()
 
 
@@ -549,7 +616,13 @@ def ids_of(db: Database) -> Ids:
     with db.reading() as s:
         matters = list(s.scalars(select(Matter).order_by(Matter.id)))
         if matters:
-            ids = {"matter": matters[0].id, "v:matter": matters[0].version, "paused": matters[1].id}
+            ids = {
+                "matter": matters[0].id,
+                "v:matter": matters[0].version,
+                "paused": matters[1].id,
+                "resolved": matters[2].id,
+                "listing": s.scalar(select(SupervisionListing.id)),
+            }
         extension = s.scalar(select(MatterExtension.id))
         found: Ids = dict(s.execute(select(Unit.code, Unit.id)).all())
         found.update(ids if matters else {})
@@ -583,10 +656,40 @@ def send(client: TestClient, call: Call) -> Any:
     )
 
 
-@pytest.fixture
-def walk(app_client: TestClient, db: Database) -> tuple[TestClient, Ids]:
+def _prepare(db: Database) -> None:
     extra_users(db)
     matters_for_the_walk(db)
+
+
+@pytest.fixture(scope="session")
+def walk_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded SQLite template plus the walk's users and matters, built once and copied for each test."""
+    path = tmp_path_factory.mktemp("walk") / "walk.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}", FakeClock(datetime(2024, 6, 20, 1, 0, tzinfo=UTC)))
+    _prepare(db)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """As in conftest, but the SQLite copy already holds the walk's records (PostgreSQL gets them in ``walk``)."""
+    if request.param == "sqlite":
+        target = tmp_path / "zhengwu.db"
+        shutil.copy(request.getfixturevalue("walk_template"), target)
+        return f"sqlite:///{target}"
+    url: str = request.getfixturevalue("pg_database")
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def walk(app_client: TestClient, db: Database, db_url: str) -> tuple[TestClient, Ids]:
+    if not db_url.startswith("sqlite"):
+        _prepare(db)
     app_client.get("/login")
     return app_client, ids_of(db)
 

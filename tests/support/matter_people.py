@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.conftest import PASSWORD, unit_id
 from tests.support import three_step
 from zhengwu.core.db import Actor, Database
+from zhengwu.core.matters.supervision import SUPERVISION_LIST, SUPERVISION_REPORT, SUPERVISION_SIGNOFF
 from zhengwu.core.org.model import system_principal
 from zhengwu.core.org.service import GrantInput, create_user, save_role
 
@@ -15,10 +16,25 @@ __all__ = ["PASSWORD", "PEOPLE", "add_people"]
 #: username → (unit code, grants)
 PEOPLE: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "t_clerk": ("fh", [(three_step.VIEW, "subtree"), (three_step.CREATE, "subtree")]),
-    "t_handler": ("fh-gl", [(three_step.VIEW, "unit"), (three_step.ACCEPT, "unit"), (three_step.RESOLVE, "unit")]),
+    "t_handler": (
+        "fh-gl",
+        [
+            (three_step.VIEW, "unit"),
+            (three_step.ACCEPT, "unit"),
+            (three_step.RESOLVE, "unit"),
+            (SUPERVISION_REPORT, "unit"),
+        ],
+    ),
     "t_super": (
         "fh-jw",
-        [(three_step.VIEW, "all"), (three_step.CLOSE, "all"), (three_step.EXTEND, "all"), (three_step.PAUSE, "all")],
+        [
+            (three_step.VIEW, "all"),
+            (three_step.CLOSE, "all"),
+            (three_step.EXTEND, "all"),
+            (three_step.PAUSE, "all"),
+            (SUPERVISION_LIST, "unit"),
+            (SUPERVISION_SIGNOFF, "unit"),
+        ],
     ),
     "t_outsider": ("js", [(three_step.VIEW, "subtree"), (three_step.ACCEPT, "subtree")]),
     "t_all": (

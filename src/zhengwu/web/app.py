@@ -34,13 +34,14 @@ def modules() -> list[Module]:
     from zhengwu.core.audit.views import module as audit
     from zhengwu.core.calendar.api import router as calendar_api
     from zhengwu.core.calendar.views import module as calendar
+    from zhengwu.core.matters.stats.views import module as matter_stats
     from zhengwu.core.matters.views import module as matters
     from zhengwu.core.org.api import router as org_api
     from zhengwu.core.org.views import module as org
     from zhengwu.web.views import module as shell
 
     api = Module(name="api", routers=[org_api, calendar_api, audit_api])
-    return [shell, matters, org, calendar, audit, api]
+    return [shell, matter_stats, matters, org, calendar, audit, api]
 
 
 class CsrfCookieMiddleware(BaseHTTPMiddleware):

@@ -170,6 +170,15 @@ EVENT_LABELS = {
     "extension_refused": "驳回延期",
     "paused": "暂停计时",
     "resumed": "恢复计时",
+    "listed": "挂牌督办",
+    "supervision_reported": "报送督办进展",
+    "supervision_signed_off": "督办销号",
+    "notice_due_soon": "到期预警",
+    "notice_overdue": "逾期警示",
+    "notice_reminder": "到期提醒",
+    "notice_urging": "催办通知",
+    "notice_criticism": "通报批评",
+    "notice_report_due": "进展报送提醒",
 }
 
 

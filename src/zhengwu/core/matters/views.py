@@ -3,6 +3,7 @@ and the forms that take an action, ask for or decide an extension, and pause or 
 
 from __future__ import annotations
 
+from datetime import date as date_type
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,13 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import select
 
 from zhengwu.core.errors import Conflict, Invalid
-from zhengwu.core.matters import queries, service
+from zhengwu.core.matters import queries, service, supervision
 from zhengwu.core.matters.deadlines import light
 from zhengwu.core.matters.lists import matter_list
 from zhengwu.core.matters.model import InvalidTransition, Light
 from zhengwu.core.matters.registry import KINDS, Kind, get_kind
-from zhengwu.core.matters.tables import MatterExtension
+from zhengwu.core.matters.tables import MatterExtension, SupervisionListing
+from zhengwu.core.org.access import restrict
 from zhengwu.core.org.tables import Unit
 from zhengwu.core.todo import TodoContext, TodoItem, Urgency
 from zhengwu.web.deps import Db, User, get_settings, uow_for
@@ -99,6 +101,17 @@ def _detail(request: Request, db: Any, principal: Any, kind: Kind, matter_id: in
                 queries.may(session, principal, s.grant, matter) for s in kind.spec.workflow.available(matter.status)
             ),
             "may_pause": queries.may(session, principal, kind.spec.pause_grant, matter),
+            "listings": [
+                (
+                    listing,
+                    session.get(Unit, listing.supervising_unit_id),
+                    supervision.reports(session, principal, listing.id),
+                )
+                for listing in supervision.listings_of(session, principal, matter)
+            ],
+            "supervisors": _supervising_units(session, principal),
+            "may_report": queries.may(session, principal, supervision.SUPERVISION_REPORT, matter),
+            "resolved": kind.spec.workflow.is_resolved(matter.status),
             "tz": tz,
             **extra,
         }
@@ -109,6 +122,14 @@ def _detail(request: Request, db: Any, principal: Any, kind: Kind, matter_id: in
 @router.get("/{kind_code}/{matter_id}", response_class=HTMLResponse)
 def matter_page(request: Request, kind_code: str, matter_id: int, principal: User, db: Db) -> HTMLResponse:
     return _detail(request, db, principal, _kind(kind_code, principal), matter_id)
+
+
+def _supervising_units(session: Any, principal: Any) -> list[tuple[int, str]]:
+    """Units this principal may list matters for (the scope of ``supervision.list``)."""
+    if not principal.has(supervision.SUPERVISION_LIST):
+        return []
+    stmt = restrict(select(Unit.id, Unit.name), principal, supervision.SUPERVISION_LIST, Unit).order_by(Unit.path)
+    return [(r.id, r.name) for r in session.execute(stmt)]
 
 
 def _fields_from_form(form: Any, kind: Kind, action: str) -> dict[str, Any]:
@@ -228,6 +249,85 @@ async def matter_resume(request: Request, kind_code: str, matter_id: int, princi
         return "已恢复计时"
 
     return await _attempt(request, db, principal, kind, matter_id, work)
+
+
+# ---------------------------------------------------------------- supervision (督办)
+
+
+def _date(text: str, field: str) -> date_type | None:
+    if not text:
+        return None
+    try:
+        return date_type.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"“{text}”不是有效日期，应为 YYYY-MM-DD。", field=field) from None
+
+
+@router.post("/{kind_code}/{matter_id}/listings", response_model=None)
+async def matter_list_for_supervision(
+    request: Request, kind_code: str, matter_id: int, principal: User, db: Db
+) -> Response:
+    kind = _kind(kind_code, principal)
+
+    def work(uow: Any, form: Any) -> str:
+        supervision.list_for_supervision(
+            uow,
+            principal,
+            kind,
+            matter_id,
+            supervising_unit_id=form_int(form, "supervising_unit_id", "督办单位") or 0,
+            letter_no=form_str(form, "letter_no"),
+            level=form_str(form, "level"),
+            requirements=form_str(form, "requirements"),
+            due_at=_date(form_str(form, "due_at"), "due_at"),
+            due_in=form_int(form, "due_in", "督办期限（工作日）", required=False),
+            report_every=form_int(form, "report_every", "进展报送间隔", required=False) or 0,
+            tz=_tz(request),
+        )
+        return "已挂牌督办"
+
+    return await _attempt(request, db, principal, kind, matter_id, work)
+
+
+@router.post("/{kind_code}/{matter_id}/listings/{listing_id}/reports", response_model=None)
+async def matter_supervision_report(
+    request: Request, kind_code: str, matter_id: int, listing_id: int, principal: User, db: Db
+) -> Response:
+    kind = _kind(kind_code, principal)
+
+    def work(uow: Any, form: Any) -> str:
+        _listing_of(uow, listing_id, matter_id)
+        supervision.file_report(uow, principal, listing_id, form_str(form, "text"))
+        return "进展已报送"
+
+    return await _attempt(request, db, principal, kind, matter_id, work)
+
+
+@router.post("/{kind_code}/{matter_id}/listings/{listing_id}/signoff", response_model=None)
+async def matter_supervision_sign_off(
+    request: Request, kind_code: str, matter_id: int, listing_id: int, principal: User, db: Db
+) -> Response:
+    kind = _kind(kind_code, principal)
+
+    def work(uow: Any, form: Any) -> str:
+        _listing_of(uow, listing_id, matter_id)
+        supervision.sign_off(
+            uow,
+            principal,
+            listing_id,
+            form_str(form, "note"),
+            version=form_int(form, "version", "版本号", required=False),
+        )
+        return "督办已销号"
+
+    return await _attempt(request, db, principal, kind, matter_id, work)
+
+
+def _listing_of(uow: Any, listing_id: int, matter_id: int) -> SupervisionListing:
+    listing: SupervisionListing | None = uow.session.get(SupervisionListing, listing_id)
+    if listing is None or listing.matter_id != matter_id:
+        raise Invalid("督办记录不存在。", field="listing_id")
+    return listing
 
 
 def matters_todo(ctx: TodoContext) -> list[TodoItem]:
