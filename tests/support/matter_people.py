@@ -55,12 +55,13 @@ PEOPLE: dict[str, tuple[str, list[tuple[str, str]]]] = {
 }
 
 
-def add_people(db: Database) -> None:
-    """Create the test kind's table and one user (with a role of their own) for each entry of PEOPLE."""
+def add_people(db: Database, people: dict[str, tuple[str, list[tuple[str, str]]]] | None = None) -> None:
+    """Create the test kind's table and one user (with a role of their own) for each entry of ``people``
+    (default PEOPLE)."""
     three_step.install(db)
     sp = system_principal()
     with db.uow(Actor(None, "测试")) as uow:
-        for username, (unit, grants) in PEOPLE.items():
+        for username, (unit, grants) in (people or PEOPLE).items():
             role = save_role(
                 uow,
                 sp,

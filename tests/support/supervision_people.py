@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from tests.conftest import PASSWORD, principal, unit_id
+from tests.conftest import principal, unit_id
 from tests.support import three_step
+from tests.support.matter_people import add_people as add_users
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.matters import service
 from zhengwu.core.matters.supervision import SUPERVISION_LIST, SUPERVISION_REPORT, SUPERVISION_SIGNOFF
-from zhengwu.core.org.model import Principal, system_principal
-from zhengwu.core.org.service import GrantInput, create_user, save_role
+from zhengwu.core.org.model import Principal
 
 TZ = ZoneInfo("Asia/Shanghai")
 SYSTEM = Actor(None, "测试")
@@ -65,30 +65,7 @@ def end_of(y: int, m: int, d: int) -> datetime:
 
 def add_people(db: Database) -> dict[str, Principal]:
     """Create the test kind's table and the users of PEOPLE; return their principals."""
-    three_step.install(db)
-    sp = system_principal()
-    with db.uow(SYSTEM) as uow:
-        for username, (unit, grants) in PEOPLE.items():
-            role = save_role(
-                uow,
-                sp,
-                None,
-                version=None,
-                code=f"r_{username}",
-                name=username,
-                description="",
-                grants=[GrantInput(a, s) for a, s in grants],
-            )
-            create_user(
-                uow,
-                sp,
-                username=username,
-                full_name=username,
-                unit_id=unit_id(db, unit),
-                password=PASSWORD,
-                role_ids=[role.id],
-            )
-        uow.commit()
+    add_users(db, PEOPLE)
     return {username: principal(db, username) for username in PEOPLE}
 
 

@@ -56,7 +56,7 @@ def local_date(column: Any, dialect: str) -> ColumnElement[date]:
         return cast(func.timezone(literal_column("'Asia/Shanghai'"), column), Date)
     if dialect == "sqlite":
         return func.date(func.substr(column, 1, 19), literal_column(SQLITE_OFFSET), type_=Date)
-    raise NotImplementedError(f"local dates are not implemented for {dialect}")
+    raise ValueError(f"unsupported database dialect for local dates: {dialect} (SQLite and PostgreSQL only)")
 
 
 def stats_kind(code: str) -> Kind:
