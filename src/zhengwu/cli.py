@@ -24,6 +24,15 @@ app.add_typer(unit_app, name="unit")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 
+
+@app.callback()
+def _start() -> None:
+    """Every command knows every system's matter kinds."""
+    from zhengwu.kinds import load_kinds
+
+    load_kinds()
+
+
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 CLI_ACTOR = Actor(None, "命令行")

@@ -22,7 +22,14 @@ from zhengwu.core.audit.tables import AuditEntry
 from zhengwu.core.calendar.tables import CalendarDay
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.matters import service as matter_service
-from zhengwu.core.matters.tables import Matter, MatterEvent, MatterExtension, MatterPause
+from zhengwu.core.matters.tables import (
+    Matter,
+    MatterEvent,
+    MatterExtension,
+    MatterPause,
+    SupervisionListing,
+    SupervisionReport,
+)
 from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.model import system_principal
 from zhengwu.core.org.tables import ApiToken, Role, RoleGrant, Unit, User
@@ -100,6 +107,8 @@ def _counts(db: Database) -> tuple[int, ...]:
                 MatterEvent,
                 MatterExtension,
                 MatterPause,
+                SupervisionListing,
+                SupervisionReport,
             )
         )
 
@@ -137,7 +146,7 @@ def _login_for(request: pytest.FixtureRequest, client: TestClient, path: str) ->
 
 
 def _caller(path: str) -> str:
-    return "t_all" if path.startswith(("/api/v1/matters", "/api/stats/matters")) else "admin"
+    return "t_all" if path.startswith(("/api/v1/matters", "/api/stats/matters", "/api/v1/supervision")) else "admin"
 
 
 def _assert_refused(r: Any) -> None:

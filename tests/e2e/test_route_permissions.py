@@ -27,7 +27,8 @@ from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.matters import service as matter_service
 from zhengwu.core.matters.supervision import list_for_supervision
-from zhengwu.core.matters.tables import Matter, MatterExtension, SupervisionListing
+from zhengwu.core.matters.tables import Matter, MatterExtension, MatterNotice, SupervisionListing
+from zhengwu.core.matters.tick import tick
 from zhengwu.core.org import auth
 from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.model import AUDIT_VIEW, ROLE_MANAGE, UNIT_VIEW, Scope, system_principal
@@ -525,6 +526,139 @@ STATS_CASES: dict[tuple[str, str], Case] = {
 }
 CASES.update(STATS_CASES)
 
+NOTICE_CASES: dict[tuple[str, str], Case] = {
+    # Any logged-in user has an inbox; it holds the notices of the matters they may view (the kind's view grant
+    # over the unit told and the matter), so the walk's notice (to 养护中心) is the handler's, not 吉首市's. The
+    # lists are walked in their "所辖全部" view (mine=0): by default they show only the caller's own unit's notices,
+    # which would hide the walk's notice from the outsider whatever the scope. Marking read is further limited to the
+    # unit told (another unit's notice in scope: 403), which tests/integration/test_notices.py checks.
+    ("GET", "/notices"): Case(
+        None, lambda i: Call("GET", "/notices?mine=0"), "t_handler", outsider="t_outsider", hidden=lambda i: SERIAL
+    ),
+    ("POST", "/notices/{notice_id}/read"): Case(
+        None,
+        lambda i: Call("POST", f"/notices/{i['notice']}/read"),
+        "t_handler",
+        ok=(303,),
+        outsider="t_outsider",
+        notes="a notice outside the caller's scope does not exist for them: 404",
+    ),
+    ("POST", "/notices/read-all"): Case(
+        None,
+        lambda i: Call("POST", "/notices/read-all"),
+        "t_handler",
+        ok=(303,),
+        outsider="t_outsider",
+        out_status=(303,),
+        notes="marks only what the caller sees: nothing for the outsider (checked in tests/integration)",
+    ),
+    ("GET", "/api/v1/notices"): Case(
+        None,
+        lambda i: Call("GET", "/api/v1/notices?mine=false"),
+        "t_handler",
+        outsider="t_outsider",
+        hidden=lambda i: SERIAL,
+    ),
+    ("GET", "/api/v1/notices/unread-count"): Case(
+        None,
+        lambda i: Call("GET", "/api/v1/notices/unread-count"),
+        "t_handler",
+        outsider="t_outsider",
+        hidden=lambda i: '"unread_in_scope":1',
+    ),
+    ("POST", "/api/v1/notices/{notice_id}/read"): Case(
+        None, lambda i: Call("POST", f"/api/v1/notices/{i['notice']}/read", json={}), "t_handler", outsider="t_outsider"
+    ),
+    ("POST", "/api/v1/notices/read-all"): Case(
+        None,
+        lambda i: Call("POST", "/api/v1/notices/read-all", json={}),
+        "t_handler",
+        outsider="t_outsider",
+        out_status=(200,),
+        notes="marks only what the caller sees: nothing for the outsider (checked in tests/integration)",
+    ),
+}
+CASES.update(NOTICE_CASES)
+
+SUP_LETTER = "凤纪督〔2024〕1号"  # the walk's listing, of 凤凰县纪委监委 on the third matter
+#: Holds every supervision grant and the kind's view, but over 吉首市 only.
+OUTSIDE_SUPERVISOR = {
+    "t_js_super": (
+        "js",
+        [
+            ("testkind.view", "subtree"),
+            ("supervision.list", "unit"),
+            ("supervision.signoff", "unit"),
+            ("supervision.report", "subtree"),
+        ],
+    )
+}
+SUPERVISION_CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/supervision"): Case(
+        "supervision.list",
+        lambda i: Call("GET", "/supervision"),
+        "t_super",
+        outsider="t_js_super",
+        hidden=lambda i: SUP_LETTER,
+    ),
+    ("GET", "/supervision/export.xlsx"): Case(
+        "supervision.list",
+        lambda i: Call("GET", "/supervision/export.xlsx"),
+        "t_super",
+        outsider="t_js_super",
+        hidden=lambda i: SUP_LETTER,
+    ),
+    ("GET", "/api/v1/supervision/listings"): Case(
+        "supervision.list",
+        lambda i: Call("GET", "/api/v1/supervision/listings"),
+        "t_super",
+        outsider="t_js_super",
+        hidden=lambda i: SUP_LETTER,
+    ),
+    ("GET", "/api/v1/matters/{kind_code}/{matter_id}/listings"): Case(
+        "supervision.report",
+        lambda i: Call("GET", f"{TKA}/{i['resolved']}/listings"),
+        "t_handler",
+        outsider="t_js_super",
+        notes="any grant through which a listing can be seen lets one ask; the matter and its listings stay hidden",
+    ),
+    ("POST", "/api/v1/matters/{kind_code}/{matter_id}/listings"): Case(
+        "supervision.list",
+        lambda i: Call(
+            "POST",
+            f"{TKA}/{i['matter']}/listings",
+            json={
+                "supervising_unit_id": i["fh-jw"],
+                "letter_no": "凤纪督〔2024〕8号",
+                "level": "挂牌督办",
+                "requirements": "尽快整改",
+                "due_in": 10,
+            },
+        ),
+        "t_super",
+        ok=(201,),
+        outsider="t_js_super",
+    ),
+    ("POST", "/api/v1/matters/{kind_code}/{matter_id}/listings/{listing_id}/reports"): Case(
+        "supervision.report",
+        lambda i: Call("POST", f"{TKA}/{i['resolved']}/listings/{i['listing']}/reports", json={"text": "已完成"}),
+        "t_handler",
+        ok=(201,),
+        outsider="t_js_super",
+    ),
+    ("POST", "/api/v1/matters/{kind_code}/{matter_id}/listings/{listing_id}/signoff"): Case(
+        "supervision.signoff",
+        lambda i: Call(
+            "POST",
+            f"{TKA}/{i['resolved']}/listings/{i['listing']}/signoff",
+            json={"note": "同意销号", "version": i["v:listing"]},
+        ),
+        "t_super",
+        outsider="t_js_super",
+    ),
+}
+CASES.update(SUPERVISION_CASES)
+
 # Routes served for everyone (documentation) or as files.
 PUBLIC_INFRA = {("GET", "/docs"), ("GET", "/openapi.json")}
 
@@ -582,6 +716,7 @@ def matters_for_the_walk(db: Database) -> None:
     """The test kind with its users; a matter of 养护中心 waiting to be signed for (with a pending extension), and
     a second one whose clocks are paused."""
     add_people(db)
+    add_people(db, OUTSIDE_SUPERVISOR)
     sp = system_principal()
     with db.uow(Actor(None, "测试数据")) as uow:
         owner = uow.session.scalar(select(Unit.id).where(Unit.code == "fh-gl")) or 0
@@ -610,6 +745,9 @@ def matters_for_the_walk(db: Database) -> None:
         )
         matter_service.act(uow, sp, THREE_STEP, third.id, "resolve", note="办结", data={"result": "已整改"})
         uow.commit()
+    with db.uow(Actor(None, "测试数据")) as uow:
+        tick(uow, uow.clock.now())  # the first matter's sign-for limit is due soon: one notice to 养护中心
+        uow.commit()
 
 
 def ids_of(db: Database) -> Ids:
@@ -622,6 +760,8 @@ def ids_of(db: Database) -> Ids:
                 "paused": matters[1].id,
                 "resolved": matters[2].id,
                 "listing": s.scalar(select(SupervisionListing.id)),
+                "v:listing": s.scalar(select(SupervisionListing.version)),
+                "notice": s.scalar(select(MatterNotice.id).order_by(MatterNotice.id)),
             }
         extension = s.scalar(select(MatterExtension.id))
         found: Ids = dict(s.execute(select(Unit.code, Unit.id)).all())

@@ -113,7 +113,7 @@ def test_imported_matters_keep_their_history_as_given_with_one_imported_event_an
         assert [(e.action, e.from_state, e.to_state, e.actor_name) for e in events] == [
             ("imported", "", "closed", "命令行")
         ]
-        assert json.loads(events[0].data) == {"key": "H-001"}
+        assert json.loads(events[0].data) == {"key": "H-001", "file": "历史事项.csv"}
         assert s.scalar(select(func.count()).select_from(MatterDeadline)) == 0
         key = s.get(MatterImportKey, ("testkind", "H-001"))
         assert key is not None and key.matter_id == m.id

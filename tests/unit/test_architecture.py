@@ -66,3 +66,24 @@ def test_no_module_grows_past_the_agreed_size_without_a_reason() -> None:
     # CONVENTIONS.md: a package grows a sub-package when a file passes ~400 lines; 450 leaves room for docs.
     big = [str(p.relative_to(SRC)) for p in _py(SRC) if len(p.read_text(encoding="utf-8").splitlines()) > 450]
     assert not big, f"split these modules: {big}"
+
+
+def _registers_a_kind(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(
+        isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "register_kind"
+        for node in ast.walk(tree)
+    )
+
+
+def test_every_module_that_registers_a_matter_kind_is_loaded_at_start_up() -> None:
+    from zhengwu.kinds import KIND_MODULES
+
+    registering = {
+        "zhengwu." + ".".join(p.relative_to(SRC).with_suffix("").parts)
+        for p in _py(SRC)
+        if p.name != "registry.py" and _registers_a_kind(p)
+    }
+    missing = registering - set(KIND_MODULES)
+    assert not missing, f"add to zhengwu.kinds.KIND_MODULES: {sorted(missing)}"
+    assert _registers_a_kind(Path(__file__).resolve().parents[1] / "support" / "three_step.py")  # the check sees one

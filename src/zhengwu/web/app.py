@@ -18,6 +18,7 @@ from zhengwu import __version__
 from zhengwu.core.clock import Clock
 from zhengwu.core.db import Database
 from zhengwu.core.settings import Settings
+from zhengwu.kinds import load_kinds
 from zhengwu.web import errors
 from zhengwu.web.deps import CSRF_COOKIE, check_csrf, current_principal, new_csrf_token
 from zhengwu.web.shell import Module
@@ -34,14 +35,16 @@ def modules() -> list[Module]:
     from zhengwu.core.audit.views import module as audit
     from zhengwu.core.calendar.api import router as calendar_api
     from zhengwu.core.calendar.views import module as calendar
+    from zhengwu.core.matters.notices.views import module as notices
     from zhengwu.core.matters.stats.views import module as matter_stats
+    from zhengwu.core.matters.supervision_ledger.views import module as supervision
     from zhengwu.core.matters.views import module as matters
     from zhengwu.core.org.api import router as org_api
     from zhengwu.core.org.views import module as org
     from zhengwu.web.views import module as shell
 
     api = Module(name="api", routers=[org_api, calendar_api, audit_api])
-    return [shell, matter_stats, matters, org, calendar, audit, api]
+    return [shell, matter_stats, matters, notices, supervision, org, calendar, audit, api]
 
 
 class CsrfCookieMiddleware(BaseHTTPMiddleware):
@@ -68,6 +71,7 @@ class CsrfCookieMiddleware(BaseHTTPMiddleware):
 def create_app(settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
     db = db or Database(settings.database_url, clock)
+    load_kinds()
     mods = modules()
     app = FastAPI(
         title="政务平台 zhengwu API",

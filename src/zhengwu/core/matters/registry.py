@@ -32,4 +32,5 @@ def get_kind(code: str) -> Kind:
     try:
         return KINDS[code]
     except KeyError:
-        raise NotFound(f"事项类型“{code}”不存在。") from None
+        known = "、".join(f"{k}（{v.spec.label}）" for k, v in sorted(KINDS.items())) or "（尚无）"
+        raise NotFound(f"事项类型“{code}”不存在；可用的类型：{known}。") from None

@@ -53,6 +53,8 @@ class Matter(Base):
         Index("ix_matters_kind_status", "kind", "status"),
         Index("ix_matters_owner_received", "owner_unit_id", "received_at"),
         Index("ix_matters_kind_received", "kind", "received_at"),
+        # The list page: one kind, a unit's scope, often one status, newest first.
+        Index("ix_matters_list", "kind", "owner_unit_id", "status", "received_at"),
     )
     __mapper_args__ = {  # noqa: RUF012
         "polymorphic_on": "kind",
@@ -192,6 +194,7 @@ class MatterNotice(Base):
     at: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text)
     read_at: Mapped[datetime | None]
+    read_by: Mapped[str] = mapped_column(String(64), default="")
 
 
 class MatterImportKey(Base):
