@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from zhengwu.core.calendar.model import WorkingCalendar
+from zhengwu.core.crypto import Keyring
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.settings import Settings
 
@@ -43,7 +44,7 @@ def _db() -> Database:
     path = settings.sqlite_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return Database(settings.database_url)
+    return Database(settings.database_url, keyring=Keyring.from_settings(settings))
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
+from zhengwu.core import crypto
 from zhengwu.core.clock import Clock, SystemClock
 from zhengwu.core.errors import Conflict
 
@@ -115,11 +116,16 @@ SYSTEM = Actor(None, "系统")
 
 
 class Database:
-    """Engine plus session factory; built once in ``create_app()`` / the CLI and passed around."""
+    """Engine plus session factory; built once in ``create_app()`` / the CLI and passed around.
 
-    def __init__(self, url: str, clock: Clock | None = None) -> None:
+    ``keyring`` encrypts the personal data columns (``zhengwu.core.crypto``); without one they cannot be used.
+    """
+
+    def __init__(self, url: str, clock: Clock | None = None, keyring: crypto.Keyring | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        if keyring is not None:
+            crypto.install(self.engine, keyring)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.clock: Clock = clock or SystemClock()
         from zhengwu.core.audit.service import install

@@ -21,6 +21,17 @@ class Settings(BaseSettings):
         default="dev-insecure-change-me",
         description="Key for signing cookies and CSRF tokens; must be set to a long random value in production.",
     )
+    data_key: str | None = Field(
+        default=None,
+        description="Key encrypting personal data at rest (AES-256-GCM): base64 of 32 random bytes "
+        "(`openssl rand -base64 32`). Unset, a key is derived from secret_key (HKDF-SHA256), which is only for "
+        "development: production must set its own and keep it apart from the database's backups.",
+    )
+    data_keys_old: str | None = Field(
+        default=None,
+        description="Retired data keys, comma-separated base64, still accepted for reading values written under "
+        "them; new writes always use data_key.",
+    )
     session_hours: int = Field(default=8, ge=1, le=720, description="Lifetime of a login session in hours.")
     cookie_secure: bool = Field(default=False, description="Send cookies only over HTTPS.")
     login_max_failures: int = Field(

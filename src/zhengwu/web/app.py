@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from zhengwu import __version__
+from zhengwu.core import crypto
 from zhengwu.core.clock import Clock
 from zhengwu.core.db import Database
 from zhengwu.core.settings import Settings
@@ -70,7 +71,10 @@ class CsrfCookieMiddleware(BaseHTTPMiddleware):
 
 def create_app(settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
-    db = db or Database(settings.database_url, clock)
+    keyring = crypto.Keyring.from_settings(settings)
+    db = db or Database(settings.database_url, clock, keyring)
+    if crypto.installed(db.engine) is None:  # a database given without a keyring gets the settings' one
+        crypto.install(db.engine, keyring)
     load_kinds()
     mods = modules()
     app = FastAPI(
