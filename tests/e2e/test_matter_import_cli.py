@@ -96,7 +96,12 @@ def test_an_xlsx_file_imports_like_a_csv(kind_db: Database, db_url: str, tmp_pat
 @pytest.mark.parametrize(
     ("name", "content", "kind", "message"),
     [
-        ("历史事项.csv", HEADER + "\n", "nosuchkind", "事项类型“nosuchkind”不存在；可用的类型：testkind（"),
+        (
+            "历史事项.csv",
+            HEADER + "\n",
+            "nosuchkind",
+            "“nosuchkind”不存在；可用的类型：request（群众诉求）、testkind（",
+        ),
         ("历史事项.xls", "x", "testkind", "只能导入 .xlsx 或 .csv 文件"),
         ("历史事项.xlsx", "不是 Excel", "testkind", "无法读取该 Excel 文件"),
         ("历史事项.csv", "", "testkind", "上传的文件是空的"),

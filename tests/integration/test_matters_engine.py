@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -267,3 +268,37 @@ def test_a_paused_span_does_not_count_and_blocks_actions_until_resumed(
         uow.commit()
     assert lights(db, mid, at(2024, 6, 20))["handle"] == (Light.GREEN, end_of(2024, 6, 26))
     act(db, people["t_handler"], mid, "resolve", note="办结", data={"result": "完成"})
+
+
+def test_a_kind_may_size_a_limit_per_matter_when_its_clock_starts(
+    db: Database, clock: FakeClock, people: dict[str, Principal]
+) -> None:
+    """``KindSpec.limit_for``: here a matter whose location names a road gets 2 working days to handle, in
+    working hours for an urgent one; the receipt clock keeps its own limit."""
+    from dataclasses import replace
+
+    from zhengwu.core.matters.model import LimitUnit, TimeLimit
+    from zhengwu.core.matters.registry import Kind
+
+    def limit_for(matter: Any, limit: TimeLimit) -> tuple[int, LimitUnit]:
+        if limit.code == "handle" and matter.location.startswith("S256"):
+            return 2, LimitUnit.WORKING_DAYS
+        return limit.amount, limit.unit
+
+    sized = Kind(replace(three_step.SPEC, limit_for=limit_for), three_step.ThreeStepMatter)
+    clock.set(at(2024, 9, 27))  # Friday before National Day
+    with db.uow(SYSTEM) as uow:
+        road = service.open_matter(
+            uow, people["t_clerk"], sized, title="路", owner_unit_id=unit_id(db, "fh-gl"), fields={"location": "S256"}
+        ).id
+        other = service.open_matter(
+            uow, people["t_clerk"], sized, title="别处", owner_unit_id=unit_id(db, "fh-gl"), fields={"location": "X041"}
+        ).id
+        uow.commit()
+    for mid in (road, other):
+        with db.uow(SYSTEM) as uow:
+            service.act(uow, people["t_handler"], sized, mid, "accept")
+            uow.commit()
+    assert lights(db, road, at(2024, 9, 27))["sign"][1] == end_of(2024, 9, 29)  # the limit's own 1 day
+    assert lights(db, road, at(2024, 9, 27))["handle"][1] == end_of(2024, 9, 30)  # Sunday 29th worked, then 30th
+    assert lights(db, other, at(2024, 9, 27))["handle"][1] == end_of(2024, 10, 10)  # the spec's 5 days

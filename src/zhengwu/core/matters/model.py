@@ -7,8 +7,9 @@ action requires) and its time limits. Taking an action that the table does not a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from zhengwu.core.labels import LabelledEnum
 
@@ -195,6 +196,9 @@ class KindSpec:
     create_grant: str = ""  # who may open a matter of this kind for an owner unit
     extend_grant: str = ""  # who may approve an extension (requests need only the view grant over the matter)
     pause_grant: str = ""  # who may pause and resume
+    #: Optional: given the matter (its ORM row) and a limit about to start, the amount and unit to use instead of the
+    #: limit's own, e.g. a time limit that depends on the matter's category. Consulted only when a clock starts.
+    limit_for: Callable[[Any, TimeLimit], tuple[int, LimitUnit]] | None = None
 
     def action_label(self, code: str) -> str:
         """The Chinese label of a history entry's action.
@@ -212,6 +216,19 @@ class KindSpec:
             if lim.code == code:
                 return lim
         raise KeyError(code)
+
+    def amount_of(self, matter: Any, limit: TimeLimit) -> tuple[int, LimitUnit]:
+        """The amount and unit a starting ``limit`` runs for on ``matter``: the kind's ``limit_for`` if it has one,
+        else the limit's own.
+
+        >>> lim = TimeLimit("handle", "办理时限", 5, LimitUnit.WORKING_DAYS, frozenset({"a"}))
+        >>> spec = KindSpec("k", "测试", "测", Workflow(("a",), "a", ()), (lim,))
+        >>> spec.amount_of(None, lim)
+        (5, <LimitUnit.WORKING_DAYS: 'working_days'>)
+        """
+        if self.limit_for is None:
+            return limit.amount, limit.unit
+        return self.limit_for(matter, limit)
 
     def limits_starting(self, event: str, state: str) -> list[TimeLimit]:
         """The limits whose clock starts with ``event`` when the matter enters ``state``."""

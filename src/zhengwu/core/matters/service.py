@@ -91,16 +91,23 @@ def next_serial(session: Session, spec: KindSpec, year: int) -> tuple[int, str]:
 
 
 def _start_limit(
-    session: Session, matter: Matter, limit: TimeLimit, start: datetime, cal: WorkingCalendar, tz: tzinfo
+    session: Session,
+    spec: KindSpec,
+    matter: Matter,
+    limit: TimeLimit,
+    start: datetime,
+    cal: WorkingCalendar,
+    tz: tzinfo,
 ) -> MatterDeadline:
+    amount, unit = spec.amount_of(matter, limit)  # the kind may size a limit per matter (``KindSpec.limit_for``)
     deadline = MatterDeadline(
         matter_id=matter.id,
         limit_code=limit.code,
         started_at=start,
-        amount=limit.amount,
-        unit=limit.unit,
+        amount=amount,
+        unit=unit,
         extended=0,
-        due_at=due_at(cal, start, limit.amount, limit.unit, tz),
+        due_at=due_at(cal, start, amount, unit, tz),
     )
     session.add(deadline)
     if limit.main:
@@ -157,7 +164,7 @@ def open_matter(
     check_write(session, principal, spec.create_grant, matter)
     cal = load_calendar(session)
     for limit in spec.limits_starting("received", matter.status):
-        _start_limit(session, matter, limit, received, cal, tz)
+        _start_limit(session, spec, matter, limit, received, cal, tz)
     _event(session, matter, principal, now, "open", to_state=matter.status)
     uow.flush()
     return matter
@@ -223,7 +230,7 @@ def act(
         if new not in spec.limit(deadline.limit_code).states:
             deadline.met_at = now
     for limit in spec.limits_starting(action, new):
-        _start_limit(session, matter, limit, now, cal, tz)
+        _start_limit(session, spec, matter, limit, now, cal, tz)
     _event(session, matter, principal, now, action, from_state=old, to_state=new, note=note, data=data)
     uow.flush()
     return matter

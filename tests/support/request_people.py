@@ -1,0 +1,98 @@
+"""Users with roles in the requests system, the seed categories and a test data key, for the requests tests.
+
+The county hotline (凤凰县) receives, accepts, dispatches and calls back; the road maintenance centre and the health
+bureau sign for and handle; the county commission may reveal reporters; 吉首 holds every grant over its own subtree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from tests.conftest import principal, unit_id
+from zhengwu.core import crypto
+from zhengwu.core.db import Actor, Database
+from zhengwu.core.org.model import Principal, system_principal
+from zhengwu.core.org.service import GrantInput, create_user, save_role
+from zhengwu.requests import model
+from zhengwu.requests import service as requests
+from zhengwu.requests.service.categories import category_by_code
+
+TZ = ZoneInfo("Asia/Shanghai")
+SYSTEM = Actor(None, "测试")
+KEY = bytes(range(32))
+EVERY = (
+    model.VIEW,
+    model.RECEIVE,
+    model.ACCEPT,
+    model.DISPATCH,
+    model.SIGN,
+    model.HANDLE,
+    model.CALLBACK,
+    model.EXTEND,
+    model.PAUSE,
+)
+
+#: username → (unit code, grants)
+PEOPLE: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "r_hotline": (
+        "fh",
+        [
+            (model.VIEW, "subtree"),
+            (model.RECEIVE, "unit"),
+            (model.ACCEPT, "subtree"),
+            (model.DISPATCH, "subtree"),
+            (model.CALLBACK, "subtree"),
+        ],
+    ),
+    "r_road": ("fh-gl", [(model.VIEW, "unit"), (model.SIGN, "unit"), (model.HANDLE, "unit")]),
+    "r_health": ("fh-wj", [(model.VIEW, "unit"), (model.SIGN, "unit"), (model.HANDLE, "unit")]),
+    "r_commission": ("fh-jw", [(model.VIEW, "all"), (model.REVEAL_REPORTER, "all")]),
+    "r_outsider": ("js", [(a, "subtree") for a in (*EVERY, model.REVEAL_REPORTER)]),
+    "r_admin": ("hn", [(model.CATEGORY_MANAGE, "all")]),
+}
+
+
+def at(y: int, m: int, d: int, h: int = 10, minute: int = 0) -> datetime:
+    """An instant given in Beijing time, as UTC."""
+    return datetime(y, m, d, h, minute, tzinfo=TZ).astimezone(UTC)
+
+
+def end_of(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, 23, 59, 59, 999999, tzinfo=TZ).astimezone(UTC)
+
+
+def setup(db: Database) -> dict[str, Principal]:
+    """Install the test key, make sure the seed categories exist (PostgreSQL tests empty every table) and create
+    the people; returns their principals."""
+    crypto.install(db.engine, crypto.Keyring(KEY))
+    sp = system_principal()
+    with db.uow(SYSTEM) as uow:
+        requests.seed_categories(uow)
+        for username, (unit, grants) in PEOPLE.items():
+            role = save_role(
+                uow,
+                sp,
+                None,
+                version=None,
+                code=f"role_{username}",
+                name=username,
+                description="",
+                grants=[GrantInput(a, s) for a, s in grants],
+            )
+            create_user(
+                uow,
+                sp,
+                username=username,
+                full_name=username,
+                unit_id=unit_id(db, unit),
+                password="Secret123",
+                role_ids=[role.id],
+            )
+        uow.commit()
+    return {name: principal(db, name) for name in PEOPLE}
+
+
+def category(db: Database, code: str) -> int:
+    with db.reading() as s:
+        return category_by_code(s, code).id
