@@ -3,36 +3,45 @@
 For every JSON operation, every body field is given values of the wrong type, out of range, too long or with a
 NUL character, and the body as a whole is replaced by junk; every path id and query parameter gets junk too. The
 caller is the system administrator, so no refusal comes from permissions: each one must come from validation.
+
+Since every case asserts that nothing is written, the cases share, per engine, one prepared database and one
+logged-in client per caller for the whole module (``walk``); each case compares the row counts taken right before
+its own request, so a case that does write fails alone. Only the form test, whose last step writes on purpose,
+gets a fresh database of its own.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Table, create_engine, func, inspect, select, text
+from sqlalchemy.engine import make_url
 
-from tests.conftest import csrf, login
+from tests.conftest import ENGINES, PG_URL, csrf, login, reset_postgres
 from tests.support.matter_people import add_people
 from tests.support.three_step import KIND as THREE_STEP
-from zhengwu.core.audit.tables import AuditEntry
-from zhengwu.core.calendar.tables import CalendarDay
+from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.matters import service as matter_service
 from zhengwu.core.matters.tables import (
     Matter,
-    MatterEvent,
     MatterExtension,
-    MatterPause,
-    SupervisionListing,
-    SupervisionReport,
 )
+from zhengwu.core.migrate import upgrade
 from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.model import system_principal
-from zhengwu.core.org.tables import ApiToken, Role, RoleGrant, Unit, User
+from zhengwu.core.org.tables import Role, Unit, User
+from zhengwu.core.settings import Settings
+from zhengwu.schema import metadata
 from zhengwu.web.app import create_app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -91,26 +100,23 @@ def _url(path: str, db_ids: dict[str, int]) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(db_ids.get(m.group(1), 1)), path)
 
 
-def _counts(db: Database) -> tuple[int, ...]:
+def _counts(db: Database) -> dict[str, int]:
+    """The number of rows of every table of the schema (the audit log and every system's tables included, and the
+    test kind's own table), by table name: whatever a refused request might write, it shows here."""
+    if db.url not in _TABLES:
+        present = set(inspect(db.engine).get_table_names())
+        _TABLES[db.url] = [t for t in metadata.sorted_tables if t.name in present]
     with db.reading() as s:
-        return tuple(
-            s.scalar(select(func.count()).select_from(t)) or 0
-            for t in (
-                Unit,
-                User,
-                Role,
-                RoleGrant,
-                ApiToken,
-                CalendarDay,
-                AuditEntry,
-                Matter,
-                MatterEvent,
-                MatterExtension,
-                MatterPause,
-                SupervisionListing,
-                SupervisionReport,
-            )
-        )
+        return {t.name: s.scalar(select(func.count()).select_from(t)) or 0 for t in _TABLES[db.url]}
+
+
+_TABLES: dict[str, list[Table]] = {}
+
+
+def _assert_unchanged(before: dict[str, int], db: Database) -> None:
+    after = _counts(db)
+    changed = {name: f"{before[name]} → {after[name]}" for name in before if after[name] != before[name]}
+    assert not changed, f"a refused request wrote rows: {changed}"
 
 
 def _valid_ids(db: Database) -> dict[str, Any]:
@@ -126,8 +132,7 @@ def _valid_ids(db: Database) -> dict[str, Any]:
         }
 
 
-@pytest.fixture
-def a_matter(db: Database) -> None:
+def _add_a_matter(db: Database) -> None:
     """The three-step test kind with its users and one matter of 养护中心 with a pending extension."""
     add_people(db)
     with db.uow(Actor(None, "测试")) as uow:
@@ -138,11 +143,64 @@ def a_matter(db: Database) -> None:
         uow.commit()
 
 
-def _login_for(request: pytest.FixtureRequest, client: TestClient, path: str) -> None:
-    """Log in as someone granted the route; the matter records are only built for the matter routes."""
-    if _caller(path) == "t_all":
-        request.getfixturevalue("a_matter")
-    login(client, _caller(path))
+# ---------------------------------------------------------------- the shared database of the read-only cases
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def walk_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated and seeded database for this module alone (as conftest's ``db_url``, but built once per engine).
+
+    PostgreSQL gets a database of its own rather than conftest's ``pg_database``, which the function-scoped
+    tests (the form test here) empty and reseed between cases.
+    """
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("bad_input") / "zhengwu.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    base = make_url(PG_URL)
+    name = f"zw_test_bad_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        db = Database(url)
+        upgrade(db.engine)
+        db.dispose()
+        reset_postgres(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@dataclass(frozen=True)
+class Walk:
+    db: Database
+    clients: dict[str, TestClient]  # caller → a client logged in as them
+    ids: dict[str, Any]  # path parameter → the id of an existing record
+
+    def client(self, path: str) -> TestClient:
+        return self.clients[_caller(path)]
+
+
+@pytest.fixture(scope="module")
+def walk(walk_url: str) -> Iterator[Walk]:
+    """The database with the matter records, and the callers logged in once (before any case counts rows).
+
+    Every case only reads, so they all share it; none may rely on another's side effects.
+    """
+    # The instant of conftest's ``clock`` fixture (which is function-scoped, so not usable here).
+    db = Database(walk_url, FakeClock(datetime(2024, 6, 20, 1, 0, tzinfo=UTC)))
+    _add_a_matter(db)
+    settings = Settings(database_url=walk_url, secret_key="test-secret", _env_file=None)
+    app = create_app(settings, db)
+    with ExitStack() as stack:
+        clients = {who: login(stack.enter_context(TestClient(app)), who) for who in ("admin", "t_all")}
+        yield Walk(db, clients, _valid_ids(db))
+    db.dispose()
 
 
 def _caller(path: str) -> str:
@@ -151,45 +209,46 @@ def _caller(path: str) -> str:
 
 def _assert_refused(r: Any) -> None:
     assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    assert r.status_code != 401, ("the shared client is no longer logged in", r.text[:300])
     body = r.json()
     assert CJK.search(body["detail"]), body
 
 
 @pytest.mark.parametrize(("method", "path", "label", "body"), CASES, ids=[f"{m} {p} {lab}" for m, p, lab, _ in CASES])
 def test_a_bad_json_body_is_refused_in_chinese_and_writes_nothing(
-    request: pytest.FixtureRequest, app_client: TestClient, db: Database, method: str, path: str, label: str, body: Any
+    walk: Walk, method: str, path: str, label: str, body: Any
 ) -> None:
-    _login_for(request, app_client, path)
-    before = _counts(db)
-    r = app_client.request(method, _url(path, _valid_ids(db)), json=body, headers={"X-CSRF-Token": csrf(app_client)})
+    client = walk.client(path)
+    before = _counts(walk.db)
+    r = client.request(method, _url(path, walk.ids), json=body, headers={"X-CSRF-Token": csrf(client)})
     _assert_refused(r)
-    assert _counts(db) == before
+    _assert_unchanged(before, walk.db)
 
 
-def test_a_body_that_is_not_json_is_refused(app_client: TestClient, db: Database) -> None:
-    login(app_client, "admin")
-    before = _counts(db)
-    r = app_client.post(
+def test_a_body_that_is_not_json_is_refused(walk: Walk) -> None:
+    client = walk.clients["admin"]
+    before = _counts(walk.db)
+    r = client.post(
         "/api/v1/units",
         content=b'{"code": "x", ',
-        headers={"X-CSRF-Token": csrf(app_client), "Content-Type": "application/json"},
+        headers={"X-CSRF-Token": csrf(client), "Content-Type": "application/json"},
     )
     _assert_refused(r)
-    assert _counts(db) == before
+    _assert_unchanged(before, walk.db)
 
 
 PATH_OPS = sorted({(m, p) for m, p, _, _ in _operations() if "{" in p})
 
 
 @pytest.mark.parametrize(("method", "path"), PATH_OPS, ids=[f"{m} {p}" for m, p in PATH_OPS])
-def test_a_junk_path_id_is_a_4xx(app_client: TestClient, db: Database, a_matter: None, method: str, path: str) -> None:
-    login(app_client, _caller(path))
-    before = _counts(db)
+def test_a_junk_path_id_is_a_4xx(walk: Walk, method: str, path: str) -> None:
+    client = walk.client(path)
+    before = _counts(walk.db)
     for junk in IDS:
         url = re.sub(r"\{\w+\}", junk, path)
-        r = app_client.request(method, url, json={"version": 1}, headers={"X-CSRF-Token": csrf(app_client)})
+        r = client.request(method, url, json={"version": 1}, headers={"X-CSRF-Token": csrf(client)})
         _assert_refused(r)
-    assert _counts(db) == before
+    _assert_unchanged(before, walk.db)
 
 
 QUERY_OPS = sorted(
@@ -204,14 +263,13 @@ QUERY_OPS = sorted(
 
 
 @pytest.mark.parametrize(("path", "param"), QUERY_OPS, ids=[f"{p} {q}" for p, q in QUERY_OPS])
-def test_a_junk_query_parameter_is_refused_or_ignored_but_never_a_500(
-    request: pytest.FixtureRequest, app_client: TestClient, path: str, param: str
-) -> None:
-    _login_for(request, app_client, path)
+def test_a_junk_query_parameter_is_refused_or_ignored_but_never_a_500(walk: Walk, path: str, param: str) -> None:
+    client = walk.client(path)
     for junk in ["", "\x00", "-1", "9" * 30, "2024-13-45", "'; drop table units; --", "x" * 3000]:
-        r = app_client.get(path, params={param: junk})
+        r = client.get(path, params={param: junk})
         assert r.status_code < 500, (param, junk, r.text[:200])
         if r.status_code >= 400:
+            assert r.status_code != 401, ("the shared client is no longer logged in", r.text[:200])
             assert CJK.search(r.json()["detail"])
 
 
@@ -278,6 +336,6 @@ def test_a_form_with_junk_in_any_field_gets_a_chinese_4xx_page_and_writes_nothin
             r = app_client.post(url, data=data, follow_redirects=False)
             assert 400 <= r.status_code < 500, (field, junk[:20], r.status_code)
             assert CJK.search(r.text)
-    assert _counts(db) == before
+    _assert_unchanged(before, db)
     r = app_client.post(url, data=valid | {"csrf_token": csrf(app_client)}, follow_redirects=False)
     assert r.status_code in (200, 303), r.text[:300]  # the valid form itself goes through
