@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
+from zhengwu.core.calendar.model import WorkingCalendar
 from zhengwu.core.crypto import mask_name, mask_phone
 from zhengwu.core.labels import LabelledEnum
 from zhengwu.core.matters.model import LimitUnit, Need, Step, TimeLimit, workflow_from_enum
@@ -316,3 +318,32 @@ SEED_CATEGORIES: tuple[tuple[str, str, CategoryKind, str | None, tuple[int, Limi
     ("environment", "生态环境", CategoryKind.SUBJECT, None, None, False),
     ("market", "市场监管", CategoryKind.SUBJECT, None, None, False),
 )
+
+
+# ------------------------------------------------------------------------ rectification projects, campaigns
+
+PROJECT_MANAGE = register_action("requests.project.manage", "维护诉求整改项目")
+CAMPAIGN_MANAGE = register_action("requests.campaign.manage", "维护专项行动")
+
+
+class ProjectStatus(LabelledEnum):
+    PLANNED = "planned", "未开工"
+    IN_PROGRESS = "in_progress", "施工中"
+    COMPLETED = "completed", "已完工"
+
+
+def expected_completion(
+    starts_on: date, duration_days: int, *, working_days: bool = False, calendar: WorkingCalendar | None = None
+) -> date:
+    """The expected completion date of works starting on ``starts_on`` with a planned duration (工期).
+
+    Convention: the start date is day 0 and the duration counts the days *after* it, so the works end on
+    ``starts_on + duration`` — the seed's "start 2024-06-30, 20 days" ends on 2024-07-20 ("mid-July"). Natural days
+    by default; with ``working_days`` the n-th working day after the start (the calendar's own convention: the
+    start day is not counted).
+    """
+    if duration_days <= 0:
+        raise ValueError("duration_days must be positive")
+    if not working_days:
+        return starts_on + timedelta(days=duration_days)
+    return (calendar or WorkingCalendar.builtin()).add_working_days(starts_on, duration_days)

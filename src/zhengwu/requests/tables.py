@@ -7,17 +7,18 @@ The reporter's name and phone are encrypted at rest (``EncryptedString``) and ma
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhengwu.core.crypto import EncryptedString
 from zhengwu.core.db import Base
 from zhengwu.core.matters.model import LimitUnit
 from zhengwu.core.matters.tables import Matter
-from zhengwu.requests.model import KIND_CODE, CategoryKind, DeclineReason, RequestType
+from zhengwu.requests.model import KIND_CODE, CategoryKind, DeclineReason, ProjectStatus, RequestType
 
 REPORTER_NAME_CHARS = 50
 REPORTER_PHONE_CHARS = 20
@@ -113,3 +114,64 @@ class RequestMatter(Matter):
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("request_campaigns.id", ondelete="RESTRICT"), index=True)
 
     __mapper_args__ = {"polymorphic_identity": KIND_CODE}  # noqa: RUF012
+
+
+class RequestCampaignUnit(Base):
+    """A department pressed into a special action (专项行动); ``sort_order`` keeps the commission's order."""
+
+    __tablename__ = "request_campaign_units"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("request_campaigns.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), primary_key=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class RequestProject(Base):
+    """A rectification project (整改项目) spawned by a request. ``unit_id`` is the request's owner unit when the
+    project was created (its data scope); ``expected_on`` is computed by ``model.expected_completion``."""
+
+    __tablename__ = "request_projects"
+    __scope_unit__: ClassVar[str] = "unit_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("request_matters.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    survey: Mapped[str] = mapped_column(Text, default="")
+    survey_done_on: Mapped[date | None]
+    starts_on: Mapped[date]
+    duration_days: Mapped[int]
+    working_days: Mapped[bool] = mapped_column(default=False)
+    expected_on: Mapped[date]
+    completed_on: Mapped[date | None]
+    status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus, "request_project_status"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class RequestProjectMeasure(Base):
+    """One measure of a project, in order (e.g. 弯道及光滑路面拉毛 15.6 公里)."""
+
+    __tablename__ = "request_project_measures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("request_projects.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    unit: Mapped[str] = mapped_column(String(16), default="")
+
+
+class RequestProjectMilestone(Base):
+    """A milestone of a project: planned date, percent complete (0–100) and the day it was done."""
+
+    __tablename__ = "request_project_milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("request_projects.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(100))
+    planned_on: Mapped[date]
+    percent: Mapped[int] = mapped_column(default=0)
+    done_on: Mapped[date | None]
