@@ -42,10 +42,11 @@ def modules() -> list[Module]:
     from zhengwu.core.matters.views import module as matters
     from zhengwu.core.org.api import router as org_api
     from zhengwu.core.org.views import module as org
+    from zhengwu.requests.views import module as requests
     from zhengwu.web.views import module as shell
 
     api = Module(name="api", routers=[org_api, calendar_api, audit_api])
-    return [shell, matter_stats, matters, notices, supervision, org, calendar, audit, api]
+    return [shell, matter_stats, matters, requests, notices, supervision, org, calendar, audit, api]
 
 
 class CsrfCookieMiddleware(BaseHTTPMiddleware):

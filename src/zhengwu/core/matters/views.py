@@ -50,7 +50,9 @@ def own_fields(kind: Kind, matter: Any) -> list[tuple[str, Any]]:
     table: Any = kind.table.__table__
     if table.name == "matters":
         return []
-    return [(c.name, getattr(matter, c.name)) for c in table.columns if c.name not in BASE_FIELDS]
+    # Columns masked in the audit log (a reporter's name and phone) are never shown here either.
+    hidden: frozenset[str] = getattr(kind.table, "__audit_mask__", frozenset())
+    return [(c.name, getattr(matter, c.name)) for c in table.columns if c.name not in BASE_FIELDS | hidden]
 
 
 @router.get("/{kind_code}", response_class=HTMLResponse)
