@@ -853,31 +853,16 @@ def send(client: TestClient, call: Call) -> Any:
 def requests_for_the_walk(db: Database) -> None:
     """The requests people (with the walk's password) and one request received by the 凤凰县 hotline. The SQLite
     template gets the data key create_app derives from the test settings; PostgreSQL already has the app's."""
+    from tests.support.people import add_users
     from tests.support.request_people import PEOPLE
     from zhengwu.core import crypto
     from zhengwu.requests import service as requests
 
     if crypto.installed(db.engine) is None:
         crypto.install(db.engine, crypto.Keyring(crypto.derive_key("test-secret")))
-    system = system_principal()
     with db.uow(Actor(None, "测试数据")) as uow:
-        s = uow.session
         requests.seed_categories(uow)
-        for username, (unit, grants) in PEOPLE.items():
-            role = save_role(
-                uow,
-                system,
-                None,
-                version=None,
-                code=f"role_{username}",
-                name=username,
-                description="",
-                grants=[GrantInput(a, sc) for a, sc in grants],
-            )
-            unit_ = s.scalar(select(Unit.id).where(Unit.code == unit)) or 0
-            create_user(
-                uow, system, username=username, full_name=username, unit_id=unit_, password=PASSWORD, role_ids=[role.id]
-            )
+        add_users(uow, PEOPLE, PASSWORD, "role_")
         uow.commit()
     with db.uow(Actor(None, "测试数据")) as uow:
         hotline = load_principal(

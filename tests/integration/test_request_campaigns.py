@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import principal, unit_id
+from tests.conftest import unit_id
 from tests.support.request_people import SYSTEM, category, setup
 from zhengwu.core.db import Database
 from zhengwu.core.errors import Forbidden, Invalid
 from zhengwu.core.org.model import Principal, system_principal
-from zhengwu.core.org.service import GrantInput, create_user, save_role
 from zhengwu.requests import model
 from zhengwu.requests import service as requests
 from zhengwu.requests.model import State
@@ -36,31 +35,7 @@ CAMPAIGN_PEOPLE = {
 
 @pytest.fixture
 def people(db: Database) -> dict[str, Principal]:
-    found = setup(db)
-    sp = system_principal()
-    with db.uow(SYSTEM) as uow:
-        for username, (unit, grants) in CAMPAIGN_PEOPLE.items():
-            role = save_role(
-                uow,
-                sp,
-                None,
-                version=None,
-                code=f"role_{username}",
-                name=username,
-                description="",
-                grants=[GrantInput(a, s) for a, s in grants],
-            )
-            create_user(
-                uow,
-                sp,
-                username=username,
-                full_name=username,
-                unit_id=unit_id(db, unit),
-                password="Secret123",
-                role_ids=[role.id],
-            )
-        uow.commit()
-    return {**found, **{name: principal(db, name) for name in CAMPAIGN_PEOPLE}}
+    return setup(db, CAMPAIGN_PEOPLE)
 
 
 def new_campaign(db: Database, who: Principal, **kw: Any) -> int:

@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import principal, unit_id
+from tests.conftest import unit_id
 from tests.support.request_people import SYSTEM, category, setup
 from zhengwu.core.audit.tables import AuditEntry
 from zhengwu.core.db import Database
 from zhengwu.core.errors import Conflict, Forbidden, Invalid, NotFound
-from zhengwu.core.org.model import Principal, system_principal
-from zhengwu.core.org.service import GrantInput, create_user, save_role
+from zhengwu.core.org.model import Principal
 from zhengwu.requests import model
 from zhengwu.requests import service as requests
 from zhengwu.requests.model import ProjectStatus
@@ -45,31 +44,7 @@ PROJECT_PEOPLE = {
 
 @pytest.fixture
 def people(db: Database) -> dict[str, Principal]:
-    found = setup(db)
-    sp = system_principal()
-    with db.uow(SYSTEM) as uow:
-        for username, (unit, grants) in PROJECT_PEOPLE.items():
-            role = save_role(
-                uow,
-                sp,
-                None,
-                version=None,
-                code=f"role_{username}",
-                name=username,
-                description="",
-                grants=[GrantInput(a, s) for a, s in grants],
-            )
-            create_user(
-                uow,
-                sp,
-                username=username,
-                full_name=username,
-                unit_id=unit_id(db, unit),
-                password="Secret123",
-                role_ids=[role.id],
-            )
-        uow.commit()
-    return {**found, **{name: principal(db, name) for name in PROJECT_PEOPLE}}
+    return setup(db, PROJECT_PEOPLE)
 
 
 @pytest.fixture

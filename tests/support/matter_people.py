@@ -3,12 +3,11 @@ the demo password, ``tests.conftest.PASSWORD``)."""
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD, unit_id
+from tests.conftest import PASSWORD
 from tests.support import three_step
+from tests.support.people import add_users
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.matters.supervision import SUPERVISION_LIST, SUPERVISION_REPORT, SUPERVISION_SIGNOFF
-from zhengwu.core.org.model import system_principal
-from zhengwu.core.org.service import GrantInput, create_user, save_role
 
 __all__ = ["PASSWORD", "PEOPLE", "add_people"]
 
@@ -59,26 +58,6 @@ def add_people(db: Database, people: dict[str, tuple[str, list[tuple[str, str]]]
     """Create the test kind's table and one user (with a role of their own) for each entry of ``people``
     (default PEOPLE)."""
     three_step.install(db)
-    sp = system_principal()
     with db.uow(Actor(None, "测试")) as uow:
-        for username, (unit, grants) in (people or PEOPLE).items():
-            role = save_role(
-                uow,
-                sp,
-                None,
-                version=None,
-                code=f"r_{username}",
-                name=username,
-                description="",
-                grants=[GrantInput(a, s) for a, s in grants],
-            )
-            create_user(
-                uow,
-                sp,
-                username=username,
-                full_name=username,
-                unit_id=unit_id(db, unit),
-                password=PASSWORD,
-                role_ids=[role.id],
-            )
+        add_users(uow, people or PEOPLE, PASSWORD, "r_")
         uow.commit()

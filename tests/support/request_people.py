@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from tests.conftest import principal, unit_id
+from tests.conftest import principal
+from tests.support.people import People, add_users
 from zhengwu.core import crypto
 from zhengwu.core.db import Actor, Database
-from zhengwu.core.org.model import Principal, system_principal
-from zhengwu.core.org.service import GrantInput, create_user, save_role
+from zhengwu.core.org.model import Principal
 from zhengwu.requests import model
 from zhengwu.requests import service as requests
 from zhengwu.requests.service.categories import category_by_code
@@ -62,35 +62,16 @@ def end_of(y: int, m: int, d: int) -> datetime:
     return datetime(y, m, d, 23, 59, 59, 999999, tzinfo=TZ).astimezone(UTC)
 
 
-def setup(db: Database) -> dict[str, Principal]:
+def setup(db: Database, extra: People | None = None) -> dict[str, Principal]:
     """Install the test key, make sure the seed categories exist (PostgreSQL tests empty every table) and create
-    the people; returns their principals."""
+    the people (PEOPLE and ``extra``); returns their principals."""
     crypto.install(db.engine, crypto.Keyring(KEY))
-    sp = system_principal()
+    everyone = {**PEOPLE, **(extra or {})}
     with db.uow(SYSTEM) as uow:
         requests.seed_categories(uow)
-        for username, (unit, grants) in PEOPLE.items():
-            role = save_role(
-                uow,
-                sp,
-                None,
-                version=None,
-                code=f"role_{username}",
-                name=username,
-                description="",
-                grants=[GrantInput(a, s) for a, s in grants],
-            )
-            create_user(
-                uow,
-                sp,
-                username=username,
-                full_name=username,
-                unit_id=unit_id(db, unit),
-                password="Secret123",
-                role_ids=[role.id],
-            )
+        add_users(uow, everyone, "Secret123", "role_")
         uow.commit()
-    return {name: principal(db, name) for name in PEOPLE}
+    return {name: principal(db, name) for name in everyone}
 
 
 def category(db: Database, code: str) -> int:
