@@ -10,8 +10,6 @@ cannot ship without its permission case.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,8 @@ from sqlalchemy import select
 from tests.conftest import ENGINES, PASSWORD, csrf, login, reset_postgres
 from tests.support.matter_people import add_people
 from tests.support.three_step import KIND as THREE_STEP
+from tests.support.walk import Call, Case, Ids
+from tests.support.walk_cases import AREAS
 from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.matters import service as matter_service
@@ -34,34 +34,6 @@ from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.model import AUDIT_VIEW, ROLE_MANAGE, UNIT_VIEW, Scope, system_principal
 from zhengwu.core.org.service import GrantInput, create_user, save_role
 from zhengwu.core.org.tables import ApiToken, Role, Unit, User
-from zhengwu.requests.tables import RequestCategory, RequestMatter
-
-Ids = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Call:
-    method: str
-    url: str
-    data: dict[str, Any] | None = None
-    json: Any = None
-    files: dict[str, Any] | None = None
-    content: str | None = None
-
-
-@dataclass(frozen=True)
-class Case:
-    """How to call a route and what each kind of caller must get."""
-
-    action: str | None  # None: any logged-in user; "public": no login needed
-    call: Callable[[Ids], Call]
-    granted: str = "admin"  # a user holding the action over the 凤凰县 record
-    ok: tuple[int, ...] = (200,)
-    outsider: str | None = None  # holds the action, not over that record (None: no record scope applies)
-    out_status: tuple[int, ...] = (404,)
-    hidden: Callable[[Ids], str] | None = None  # for lists: text that must not reach the outsider
-    notes: str = ""
-    api: bool = field(default=False)
 
 
 def unit_form(ids: Ids, parent: str = "fh") -> dict[str, Any]:
@@ -660,56 +632,9 @@ SUPERVISION_CASES: dict[tuple[str, str], Case] = {
 }
 CASES.update(SUPERVISION_CASES)
 
-REQ_PHONE = "13812345678"  # the walk request's reporter: never shown to an outsider
 
-
-def request_form(i: Ids) -> dict[str, Any]:
-    return {
-        "channel": "phone",
-        "type": "complaint",
-        "category_id": i["cat:traffic.road"],
-        "description": "权限测试诉求",
-        "reporter_phone": "13900000000",
-    }
-
-
-REQUEST_CASES: dict[tuple[str, str], Case] = {
-    ("GET", "/requests/new"): Case("requests.receive", lambda i: Call("GET", "/requests/new"), "r_hotline"),
-    ("POST", "/requests/new"): Case(
-        "requests.receive", lambda i: Call("POST", "/requests/new", data=request_form(i)), "r_hotline", ok=(303,)
-    ),
-    ("GET", "/requests/{request_id}/reporter"): Case(
-        "requests.reveal_reporter",
-        lambda i: Call("GET", f"/requests/{i['request']}/reporter"),
-        "r_commission",
-        outsider="r_outsider",
-    ),
-    ("POST", "/requests/{request_id}/reporter"): Case(
-        "requests.reveal_reporter",
-        lambda i: Call("POST", f"/requests/{i['request']}/reporter"),
-        "r_commission",
-        outsider="r_outsider",
-    ),
-    ("POST", "/api/v1/requests"): Case(
-        "requests.receive",
-        lambda i: Call("POST", "/api/v1/requests", json={**request_form(i), "category_id": i["cat:traffic.road"]}),
-        "r_hotline",
-        ok=(201,),
-    ),
-    ("GET", "/api/v1/requests/categories"): Case(
-        "requests.view", lambda i: Call("GET", "/api/v1/requests/categories"), "r_road"
-    ),
-    ("GET", "/api/v1/requests/{request_id}"): Case(
-        "requests.view", lambda i: Call("GET", f"/api/v1/requests/{i['request']}"), "r_hotline", outsider="r_outsider"
-    ),
-    ("POST", "/api/v1/requests/{request_id}/reporter"): Case(
-        "requests.reveal_reporter",
-        lambda i: Call("POST", f"/api/v1/requests/{i['request']}/reporter"),
-        "r_commission",
-        outsider="r_outsider",
-    ),
-}
-CASES.update(REQUEST_CASES)
+for _area in AREAS:
+    CASES.update(_area.CASES)
 
 # Routes served for everyone (documentation) or as files.
 PUBLIC_INFRA = {("GET", "/docs"), ("GET", "/openapi.json")}
@@ -823,8 +748,9 @@ def ids_of(db: Database) -> Ids:
         ids.update({f"user:{u}": i for u, i in s.execute(select(User.username, User.id))})
         ids.update({f"role:{c}": i for c, i in s.execute(select(Role.code, Role.id))})
         ids["token"] = s.scalar(select(ApiToken.id))
-        ids["request"] = s.scalar(select(RequestMatter.id))
-        ids.update({f"cat:{c}": i for c, i in s.execute(select(RequestCategory.code, RequestCategory.id))})
+        for area in AREAS:
+            if hasattr(area, "ids"):
+                ids.update(area.ids(s))
         ids.update({f"v:{c}": v for c, v in s.execute(select(Unit.code, Unit.version))})
         ids.update({f"v:user:{u}": v for u, v in s.execute(select(User.username, User.version))})
         ids.update({f"v:role:{c}": v for c, v in s.execute(select(Role.code, Role.version))})
@@ -850,41 +776,12 @@ def send(client: TestClient, call: Call) -> Any:
     )
 
 
-def requests_for_the_walk(db: Database) -> None:
-    """The requests people (with the walk's password) and one request received by the 凤凰县 hotline. The SQLite
-    template gets the data key create_app derives from the test settings; PostgreSQL already has the app's."""
-    from tests.support.people import add_users
-    from tests.support.request_people import PEOPLE
-    from zhengwu.core import crypto
-    from zhengwu.requests import service as requests
-
-    if crypto.installed(db.engine) is None:
-        crypto.install(db.engine, crypto.Keyring(crypto.derive_key("test-secret")))
-    with db.uow(Actor(None, "测试数据")) as uow:
-        requests.seed_categories(uow)
-        add_users(uow, PEOPLE, PASSWORD, "role_")
-        uow.commit()
-    with db.uow(Actor(None, "测试数据")) as uow:
-        hotline = load_principal(
-            uow.session, uow.session.scalar(select(User.id).where(User.username == "r_hotline")) or 0
-        )
-        requests.receive_request(
-            uow,
-            hotline,
-            channel="phone",
-            type="complaint",
-            category_id=requests.category_by_code(uow.session, "traffic.road").id,
-            description="S256 路面坑槽",
-            reporter_name="张三丰",
-            reporter_phone=REQ_PHONE,
-        )
-        uow.commit()
-
-
 def _prepare(db: Database) -> None:
     extra_users(db)
     matters_for_the_walk(db)
-    requests_for_the_walk(db)
+    for area in AREAS:
+        if hasattr(area, "prepare"):
+            area.prepare(db)
 
 
 @pytest.fixture(scope="session")

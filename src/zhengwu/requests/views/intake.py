@@ -1,4 +1,4 @@
-"""Pages of public requests beyond the generic matter pages: the clerk's intake form and the reporter reveal.
+"""The clerk's intake form and the reporter reveal.
 
 Listing, showing and acting on a request are the generic ``/matters/request/…`` pages; they only ever show the
 reporter masked. The real name and phone are shown on ``/requests/{id}/reporter`` after a POST, audited each time.
@@ -7,7 +7,6 @@ reporter masked. The real name and phone are shown on ``/requests/{id}/reporter`
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,7 +22,6 @@ from zhengwu.requests.service.intake import receive_request, reporter, reveal_re
 from zhengwu.requests.tables import RequestCampaign, RequestCategory, RequestMatter
 from zhengwu.web.deps import Db, User, uow_for
 from zhengwu.web.pages import form_bool, form_int, form_str, redirect, render
-from zhengwu.web.shell import Module, NavItem
 
 router = APIRouter(prefix="/requests", include_in_schema=False)
 #: Channels a clerk takes requests from by hand (Open311 and import come in by machine).
@@ -153,17 +151,3 @@ def reporter_reveal(request: Request, request_id: int, principal: User, db: Db) 
     response = render(request, "requests/reporter.html", {"matter": found, "reporter": real, "revealed": True})
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _api_router() -> APIRouter:
-    from zhengwu.requests.api import router as api
-
-    return api
-
-
-module = Module(
-    name="requests",
-    routers=[router, _api_router()],
-    nav=[NavItem("登记诉求", "/requests/new", RECEIVE)],
-    templates=Path(__file__).resolve().parent / "templates",
-)

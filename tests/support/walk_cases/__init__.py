@@ -1,0 +1,11 @@
+"""Each area's permission cases for the walk (tests/e2e/test_route_permissions.py).
+
+An area module defines ``CASES`` (route → Case), and optionally ``prepare(db)`` to add its records after the core
+ones (users, matters) exist, and ``ids(session)`` to name them for the calls. Add a new module to ``AREAS``.
+"""
+
+from __future__ import annotations
+
+from tests.support.walk_cases import requests_intake
+
+AREAS = [requests_intake]
