@@ -275,6 +275,28 @@ def tick_command() -> None:
     counts = "，".join(f"{label} {result.counts[kind]} 条" for kind, label in NOTICE_KINDS.items())
     copies = f"；另抄送督办单位 {result.copies} 条" if result.copies else ""
     console.print(f"共发出 {result.total} 条提醒：{counts}{copies}。")
+    _run_jobs()
+
+
+def _run_jobs() -> None:
+    """The systems' housekeeping jobs (core.jobs), each in its own unit of work."""
+    from zhengwu.core.errors import ZhengwuError
+    from zhengwu.core.jobs import JOBS
+
+    db, settings = _db(), Settings()
+    try:
+        for name, job in JOBS.items():
+            try:
+                with db.uow(Actor(None, "定时任务")) as uow:
+                    line = job(uow, settings)
+                    uow.commit()
+            except ZhengwuError as exc:
+                err.print(f"[yellow]{name}未完成：[/yellow]{exc.message}")
+                continue
+            if line:
+                console.print(f"{name}：{line}。")
+    finally:
+        db.dispose()
 
 
 # ---------------------------------------------------------------- import

@@ -6,6 +6,7 @@ Later issues add their stories here (requests, rounds, patents …) as further s
 from __future__ import annotations
 
 from zhengwu.core.db import Actor, Database, UnitOfWork
+from zhengwu.core.matters.supervision import SUPERVISION_LIST, SUPERVISION_REPORT, SUPERVISION_SIGNOFF
 from zhengwu.core.migrate import drop_everything, upgrade
 from zhengwu.core.org.model import (
     AUDIT_VIEW,
@@ -20,6 +21,7 @@ from zhengwu.core.org.model import (
 )
 from zhengwu.core.org.service import GrantInput, create_unit, create_user, save_role
 from zhengwu.core.settings import Settings
+from zhengwu.requests import model as rq
 
 # code, name, kind, parent code — the seed's bodies (湖南日报, 2024) and enough neighbours to show scopes.
 UNITS: list[tuple[str, str, str, str | None]] = [
@@ -47,10 +49,36 @@ UNITS: list[tuple[str, str, str, str | None]] = [
 ]
 
 ALL_CORE = (UNIT_VIEW, UNIT_MANAGE, USER_VIEW, USER_MANAGE, ROLE_MANAGE, CALENDAR_MANAGE, AUDIT_VIEW)
+#: Every action of the requests system and of supervision: the administrator holds them all, so that it may hand
+#: out any seed role and any refusal it meets comes from validation, not permission (a reveal of a reporter stays
+#: audited whoever makes it).
+ALL_REQUESTS = (
+    rq.VIEW,
+    rq.RECEIVE,
+    rq.ACCEPT,
+    rq.DISPATCH,
+    rq.SIGN,
+    rq.HANDLE,
+    rq.CALLBACK,
+    rq.EXTEND,
+    rq.PAUSE,
+    rq.REVEAL_REPORTER,
+    rq.CATEGORY_MANAGE,
+    rq.PROJECT_MANAGE,
+    rq.CAMPAIGN_MANAGE,
+    SUPERVISION_LIST,
+    SUPERVISION_SIGNOFF,
+    SUPERVISION_REPORT,
+)
 
 # code, name, description, grants
 ROLES: list[tuple[str, str, str, list[tuple[str, Scope]]]] = [
-    ("admin", "系统管理员", "维护单位、用户、角色与节假日", [(a, Scope.ALL) for a in ALL_CORE]),
+    (
+        "admin",
+        "系统管理员",
+        "维护单位、用户、角色与节假日，维护诉求分类",
+        [(a, Scope.ALL) for a in (*ALL_CORE, *ALL_REQUESTS)],
+    ),
     (
         "unit_admin",
         "单位管理员",
@@ -68,7 +96,53 @@ ROLES: list[tuple[str, str, str, list[tuple[str, Scope]]]] = [
         "纪委监委督办：查看本级及下级单位",
         [(UNIT_VIEW, Scope.SUBTREE), (USER_VIEW, Scope.SUBTREE)],
     ),
+    (
+        "commission",
+        "纪委监委诉求督办",
+        "纪委监委督办：登记群众反映，查看辖区诉求与反映人，挂牌督办、销号，组织专项行动",
+        [
+            (UNIT_VIEW, Scope.SUBTREE),
+            (USER_VIEW, Scope.SUBTREE),
+            # A commission watches units outside its own subtree (the county's bureaus are its siblings' children),
+            # which no narrower scope expresses: it sees every request, and lists and signs off as its own unit.
+            (rq.VIEW, Scope.ALL),
+            (rq.REVEAL_REPORTER, Scope.ALL),
+            (rq.RECEIVE, Scope.UNIT),
+            (rq.CAMPAIGN_MANAGE, Scope.UNIT),
+            (SUPERVISION_LIST, Scope.UNIT),
+            (SUPERVISION_SIGNOFF, Scope.UNIT),
+        ],
+    ),
+    (
+        "hotline",
+        "热线受理员",
+        "12345 热线：登记、受理、派单、审批延期与回访本县（市）诉求",
+        [
+            (UNIT_VIEW, Scope.SUBTREE),
+            (rq.VIEW, Scope.SUBTREE),
+            (rq.RECEIVE, Scope.UNIT),
+            (rq.ACCEPT, Scope.SUBTREE),
+            (rq.DISPATCH, Scope.SUBTREE),
+            (rq.CALLBACK, Scope.SUBTREE),
+            (rq.EXTEND, Scope.SUBTREE),
+            (rq.PAUSE, Scope.SUBTREE),
+        ],
+    ),
     ("clerk", "经办人员", "承办单位经办：查看本单位", [(UNIT_VIEW, Scope.UNIT), (USER_VIEW, Scope.SELF)]),
+    (
+        "request_handler",
+        "诉求承办人员",
+        "承办单位：签收、办理本单位的群众诉求，维护整改项目，报送督办进展",
+        [
+            (UNIT_VIEW, Scope.UNIT),
+            (USER_VIEW, Scope.SELF),
+            (rq.VIEW, Scope.UNIT),
+            (rq.SIGN, Scope.UNIT),
+            (rq.HANDLE, Scope.UNIT),
+            (rq.PROJECT_MANAGE, Scope.UNIT),
+            (SUPERVISION_REPORT, Scope.UNIT),
+        ],
+    ),
     (
         "auditor",
         "审计员",
@@ -81,10 +155,18 @@ ROLES: list[tuple[str, str, str, list[tuple[str, Scope]]]] = [
 USERS: list[tuple[str, str, str, str]] = [
     ("admin", "系统管理员", "hn", "admin"),
     ("auditor", "审计员", "hn", "auditor"),
-    ("xx_jw", "州纪委督办员", "xx-jw", "supervisor"),
-    ("fh_jw", "县纪委督办员", "fh-jw", "supervisor"),
+    ("xx_jw", "州纪委督办员", "xx-jw", "commission"),
+    ("fh_jw", "县纪委督办员", "fh-jw", "commission"),
     ("fh_admin", "凤凰县管理员", "fh", "unit_admin"),
+    ("fh_rx", "县12345热线受理员", "fh", "hotline"),
     ("fh_gl", "养护中心经办人", "fh-gl", "clerk"),
+    ("fh_road", "养护中心诉求承办人", "fh-gl", "request_handler"),
+    ("fh_weijian", "卫健局诉求承办人", "fh-wj", "request_handler"),
+    ("fh_jiaoyu", "教育局诉求承办人", "fh-jy", "request_handler"),
+    ("fh_nongye", "农业农村局诉求承办人", "fh-ny", "request_handler"),
+    ("fh_minzheng", "民政局诉求承办人", "fh-mz", "request_handler"),
+    ("fh_les", "腊尔山镇诉求承办人", "fh-les", "request_handler"),
+    ("fh_sj", "山江镇诉求承办人", "fh-sj", "request_handler"),
     ("js_admin", "吉首市管理员", "js", "unit_admin"),
     ("cs_xcb", "巡察办经办人", "cs-xcb", "clerk"),
     ("cs_ip", "知识产权局经办人", "cs-ip", "clerk"),

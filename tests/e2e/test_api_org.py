@@ -370,7 +370,16 @@ def test_patching_a_user_replaces_roles_and_bumps_the_version(app_client: TestCl
 
 def test_an_admin_lists_roles(app_client: TestClient) -> None:
     page = api(app_client, "admin").get("/api/v1/roles").json()
-    assert [r["code"] for r in page["items"]] == ["admin", "auditor", "clerk", "supervisor", "unit_admin"]
+    assert [r["code"] for r in page["items"]] == [
+        "admin",
+        "auditor",
+        "clerk",
+        "commission",
+        "hotline",
+        "request_handler",
+        "supervisor",
+        "unit_admin",
+    ]
 
 
 def test_an_admin_creates_a_role_with_listed_units(app_client: TestClient, db: Database) -> None:

@@ -22,6 +22,7 @@ from zhengwu.core.org import service
 from zhengwu.core.org.lists import UNITS
 from zhengwu.core.org.model import system_principal
 from zhengwu.core.org.tables import Unit
+from zhengwu.demo import USERS
 from zhengwu.web.listing import XLSX, export_xlsx
 
 FH_UNITS = {"fh", "fh-jw", "fh-gl", "fh-wj", "fh-jy", "fh-ny", "fh-mz", "fh-les", "fh-sj"}
@@ -72,7 +73,7 @@ def test_a_list_sorts_ascending_and_descending(app_client: TestClient) -> None:
     login(app_client, "admin")
     ascending = first_cells(app_client.get("/admin/users?sort=username").text)
     descending = first_cells(app_client.get("/admin/users?sort=-username").text)
-    assert ascending == sorted(ascending) and len(ascending) == 10
+    assert ascending == sorted(ascending) and len(ascending) == len(USERS)
     assert descending == ascending[::-1]
     assert "用户名 ▼" in app_client.get("/admin/users?sort=-username").text
 
@@ -128,7 +129,19 @@ def test_the_export_stays_within_the_exporters_data_scope(app_client: TestClient
     assert {r[1] for r in units[1:]} == FH_UNITS
     users = sheet(app_client.get("/admin/users/export.xlsx"))
     assert users[0] == USER_HEADER
-    assert {r[0] for r in users[1:]} == {"fh_admin", "fh_jw", "fh_gl"}
+    assert {r[0] for r in users[1:]} == {
+        "fh_admin",
+        "fh_jw",
+        "fh_rx",
+        "fh_gl",
+        "fh_road",
+        "fh_weijian",
+        "fh_jiaoyu",
+        "fh_nongye",
+        "fh_minzheng",
+        "fh_les",
+        "fh_sj",
+    }
 
 
 def test_a_clerk_exports_only_themselves(app_client: TestClient) -> None:

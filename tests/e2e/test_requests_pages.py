@@ -74,7 +74,7 @@ def reveals(db: Database) -> int:
 def intake(client: TestClient, db: Database) -> int:
     r = post_form(as_user(client, "r_hotline"), good_form(db))
     assert r.status_code == 303, r.text
-    assert r.headers["location"].startswith("/matters/request/")
+    assert r.headers["location"].startswith("/requests/")  # the request's own page
     return int(r.headers["location"].split("?")[0].rsplit("/", 1)[1])
 
 

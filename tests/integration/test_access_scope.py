@@ -21,6 +21,7 @@ from zhengwu.core.org.model import (
     system_principal,
 )
 from zhengwu.core.org.tables import Role, Unit, User
+from zhengwu.demo import ALL_CORE, ALL_REQUESTS
 from zhengwu.web.listing import fetch_page
 
 FH = {"fh", "fh-jw", "fh-gl", "fh-wj", "fh-jy", "fh-ny", "fh-mz", "fh-les", "fh-sj"}
@@ -108,7 +109,19 @@ def test_a_county_admin_cannot_open_a_unit_of_another_county(db: Database) -> No
 
 
 def test_a_county_admin_sees_only_the_users_of_their_county(db: Database) -> None:
-    assert listed_users(db, principal(db, "fh_admin")) == {"fh_admin", "fh_jw", "fh_gl"}
+    assert listed_users(db, principal(db, "fh_admin")) == {
+        "fh_admin",
+        "fh_jw",
+        "fh_rx",
+        "fh_gl",
+        "fh_road",
+        "fh_weijian",
+        "fh_jiaoyu",
+        "fh_nongye",
+        "fh_minzheng",
+        "fh_les",
+        "fh_sj",
+    }
     assert listed_users(db, principal(db, "js_admin")) == {"js_admin"}
     js_admin = principal(db, "js_admin")
     with db.reading() as s, pytest.raises(NotFound):
@@ -155,7 +168,7 @@ def test_a_listed_scope_reaches_exactly_the_listed_units_and_not_their_children(
         ],
     )
     assert visible_units(db, p) == {"fh", "js-gl"}
-    assert listed_users(db, p) == {"fh_admin"}
+    assert listed_users(db, p) == {"fh_admin", "fh_rx"}
 
 
 def test_a_principal_without_the_grant_or_not_logged_in_is_refused(db: Database) -> None:
@@ -419,4 +432,4 @@ def test_a_role_manager_cannot_edit_a_role_holding_more_than_they_do(db: Databas
         uow.commit()
     with db.reading() as s:
         role = s.get(Role, admin_role)
-        assert role is not None and len(role.grants) == 7  # untouched
+        assert role is not None and len(role.grants) == len(ALL_CORE) + len(ALL_REQUESTS)  # untouched

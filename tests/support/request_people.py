@@ -1,7 +1,10 @@
 """Users with roles in the requests system, the seed categories and a test data key, for the requests tests.
 
 The county hotline (凤凰县) receives, accepts, dispatches and calls back; the road maintenance centre and the health
-bureau sign for and handle; the county commission may reveal reporters; 吉首 holds every grant over its own subtree.
+bureau sign for and handle (the road centre also reports supervision progress); the county commission may reveal
+reporters, and lists requests for supervision and signs them off; 吉首 holds every grant over its own subtree.
+r_projects (road centre) keeps rectification projects, r_campaigns (凤凰县) special actions; r_js_works holds both over
+吉首.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from tests.conftest import principal
 from tests.support.people import People, add_users
 from zhengwu.core import crypto
 from zhengwu.core.db import Actor, Database
+from zhengwu.core.matters.supervision import SUPERVISION_LIST, SUPERVISION_REPORT, SUPERVISION_SIGNOFF
 from zhengwu.core.org.model import Principal
 from zhengwu.requests import model
 from zhengwu.requests import service as requests
@@ -43,13 +47,28 @@ PEOPLE: dict[str, tuple[str, list[tuple[str, str]]]] = {
             (model.ACCEPT, "subtree"),
             (model.DISPATCH, "subtree"),
             (model.CALLBACK, "subtree"),
+            (model.EXTEND, "subtree"),
         ],
     ),
-    "r_road": ("fh-gl", [(model.VIEW, "unit"), (model.SIGN, "unit"), (model.HANDLE, "unit")]),
+    "r_road": (
+        "fh-gl",
+        [(model.VIEW, "unit"), (model.SIGN, "unit"), (model.HANDLE, "unit"), (SUPERVISION_REPORT, "unit")],
+    ),
     "r_health": ("fh-wj", [(model.VIEW, "unit"), (model.SIGN, "unit"), (model.HANDLE, "unit")]),
-    "r_commission": ("fh-jw", [(model.VIEW, "all"), (model.REVEAL_REPORTER, "all")]),
+    "r_commission": (
+        "fh-jw",
+        [
+            (model.VIEW, "all"),
+            (model.REVEAL_REPORTER, "all"),
+            (SUPERVISION_LIST, "unit"),
+            (SUPERVISION_SIGNOFF, "unit"),
+        ],
+    ),
     "r_outsider": ("js", [(a, "subtree") for a in (*EVERY, model.REVEAL_REPORTER)]),
     "r_admin": ("hn", [(model.CATEGORY_MANAGE, "all")]),
+    "r_projects": ("fh-gl", [(model.VIEW, "unit"), (model.PROJECT_MANAGE, "unit")]),
+    "r_campaigns": ("fh", [(model.VIEW, "subtree"), (model.CAMPAIGN_MANAGE, "subtree")]),
+    "r_js_works": ("js", [(a, "subtree") for a in (model.VIEW, model.PROJECT_MANAGE, model.CAMPAIGN_MANAGE)]),
 }
 
 

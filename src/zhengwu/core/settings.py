@@ -43,6 +43,25 @@ class Settings(BaseSettings):
     demo_password: str = Field(
         default="Zhengwu@2024", description="Password given to every demo user by `zhengwu demo`."
     )
+    attachment_max_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024, description="Largest attachment file in bytes."
+    )
+    attachment_max_files: int = Field(default=5, ge=1, le=50, description="Most files in one submission.")
+    max_request_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024 * 1024,
+        le=4 * 1024 * 1024 * 1024,
+        description="Largest request body accepted (uploads, imports); larger ones get 413 before being read.",
+    )
+    public_intake_unit: str = Field(
+        default="fh", description="Code of the unit (e.g. the county hotline) that receives the public web form."
+    )
+    public_rate_limit: int = Field(
+        default=5, ge=1, le=10000, description="Public web form submissions allowed per client address per window."
+    )
+    public_rate_window_minutes: int = Field(
+        default=10, ge=1, le=1440, description="Window of the public web form's rate limit, in minutes."
+    )
 
     def sqlite_path(self) -> Path | None:
         """The file of a SQLite database, or None for other engines and in-memory databases."""

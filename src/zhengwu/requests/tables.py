@@ -6,18 +6,19 @@ The reporter's name and phone are encrypted at rest (``EncryptedString``) and ma
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar
 
-from sqlalchemy import Enum, ForeignKey, Numeric, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhengwu.core.crypto import EncryptedString
 from zhengwu.core.db import Base
 from zhengwu.core.matters.model import LimitUnit
 from zhengwu.core.matters.tables import Matter
+from zhengwu.requests.attachments import Purpose
 from zhengwu.requests.model import KIND_CODE, CategoryKind, DeclineReason, ProjectStatus, RequestType
 
 REPORTER_NAME_CHARS = 50
@@ -63,6 +64,9 @@ class RequestCampaign(Base):
     commission_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class RequestRoutingRule(Base):
@@ -175,3 +179,42 @@ class RequestProjectMilestone(Base):
     planned_on: Mapped[date]
     percent: Mapped[int] = mapped_column(default=0)
     done_on: Mapped[date | None]
+
+
+class RequestAttachment(Base):
+    """A file attached to a request: a photo taken in at intake or evidence of handling (``purpose``).
+
+    The bytes live in the database (``data``, loaded only on demand) so that one backup holds the request and its
+    files together; ``data`` is masked in the audit log. ``content_type`` is what the magic bytes showed, never what
+    the client claimed; ``uploaded_by`` is NULL for a citizen's upload through the public form.
+    """
+
+    __tablename__ = "request_attachments"
+    __audit_mask__: ClassVar[frozenset[str]] = frozenset({"data"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[Purpose] = mapped_column(_enum(Purpose, "request_attachment_purpose"))
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime]
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class RequestWebReceipt(Base):
+    """What the public web form keeps beside a request it took in: a keyed hash of the submitting client's
+    address (for the per-address rate limit; never the address itself) and a hash of the query code the citizen
+    was given. Both are masked in the audit log."""
+
+    __tablename__ = "request_web_receipts"
+    __audit_mask__: ClassVar[frozenset[str]] = frozenset({"source_hash", "query_hash"})
+
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), primary_key=True)
+    source_hash: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime]
+    query_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_request_web_receipts_source", "source_hash", "submitted_at"),)

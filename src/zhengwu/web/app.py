@@ -20,7 +20,7 @@ from zhengwu.core.clock import Clock
 from zhengwu.core.db import Database
 from zhengwu.core.settings import Settings
 from zhengwu.kinds import load_kinds
-from zhengwu.web import errors
+from zhengwu.web import errors, limits
 from zhengwu.web.deps import CSRF_COOKIE, check_csrf, current_principal, new_csrf_token
 from zhengwu.web.shell import Module
 
@@ -114,6 +114,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, clo
         )
 
     app.add_middleware(CsrfCookieMiddleware, secure=settings.cookie_secure)
+    public = limits.public_limit(settings.attachment_max_bytes, settings.attachment_max_files)
+    app.add_middleware(limits.BodyLimitMiddleware, general=settings.max_request_bytes, public=public)  # outermost
     errors.install(app)
     return app
 

@@ -6,6 +6,13 @@ ones (users, matters) exist, and ``ids(session)`` to name them for the calls. Ad
 
 from __future__ import annotations
 
-from tests.support.walk_cases import requests_intake
+from tests.support.walk_cases import (
+    requests_desk,
+    requests_intake,
+    requests_manage,
+    requests_public,
+)
 
-AREAS = [requests_intake]
+AREAS = [requests_intake, requests_public]
+AREAS.append(requests_desk)  # after requests_intake, whose people and categories it uses
+AREAS.append(requests_manage)  # after requests_intake, whose people and categories it uses

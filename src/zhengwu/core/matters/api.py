@@ -220,9 +220,12 @@ def get_matter(kind_code: str, matter_id: PathId, principal: User, db: Db) -> Ma
 
 @router.post("/{kind_code}/{matter_id}/actions", summary="办理（执行动作）")
 def take_action(kind_code: str, matter_id: PathId, body: ActionIn, principal: User, db: Db) -> Done:
+    from zhengwu.core.matters.views import take_step
+
     kind = _kind(kind_code, principal)
     with uow_for(db, principal) as uow:
-        m = service.act(
+        # Through the kind's own step handler when it has one (``KindSpec.act``): its checks cannot be bypassed.
+        m = take_step(
             uow, principal, kind, matter_id, body.action, version=body.version, note=body.note, data=body.data
         )
         uow.commit()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import tzinfo
+from typing import Any, Protocol
 
 from zhengwu.core.labels import LabelledEnum
 
@@ -183,9 +184,33 @@ EVENT_LABELS = {
 }
 
 
+class StepHandler(Protocol):
+    """A kind's own handler of its workflow steps (``KindSpec.act``): the same arguments as the engine's
+    ``service.act`` without the kind. ``data`` holds the step's fields as they came, strings from a form or typed
+    JSON values, which the handler must parse and check (raising ``Invalid`` naming the field)."""
+
+    def __call__(
+        self,
+        uow: Any,
+        principal: Any,
+        matter_id: int,
+        action: str,
+        *,
+        version: int | None,
+        note: str,
+        data: dict[str, Any],
+        tz: tzinfo,
+    ) -> Any: ...
+
+
 @dataclass(frozen=True)
 class KindSpec:
-    """Everything the engine needs to know of a matter kind."""
+    """Everything the engine needs to know of a matter kind.
+
+    Two optional hooks let a kind that has its own pages and use cases keep the generic ones honest: ``act`` replaces
+    the engine's ``service.act`` behind the generic act page and API (so a step cannot bypass the kind's own checks),
+    and ``detail_url`` names the kind's own page of a matter, to which the generic pages link and redirect.
+    """
 
     code: str  # also the polymorphic identity of its table
     label: str  # e.g. 群众诉求
@@ -199,6 +224,21 @@ class KindSpec:
     #: Optional: given the matter (its ORM row) and a limit about to start, the amount and unit to use instead of the
     #: limit's own, e.g. a time limit that depends on the matter's category. Consulted only when a clock starts.
     limit_for: Callable[[Any, TimeLimit], tuple[int, LimitUnit]] | None = None
+    #: Optional: the kind's own step handler; the generic act page and API call it instead of ``service.act``.
+    act: StepHandler | None = None
+    #: Optional: the URL of the kind's own page of a matter (given its id), instead of ``/matters/{code}/{id}``.
+    detail_url: Callable[[int], str] | None = None
+
+    def url_of(self, matter_id: int) -> str:
+        """Where a matter of this kind is shown: the kind's own page if it has one, else the generic page.
+
+        >>> spec = KindSpec("k", "测试", "测", Workflow(("a",), "a", ()))
+        >>> spec.url_of(7)
+        '/matters/k/7'
+        >>> KindSpec("k", "测试", "测", Workflow(("a",), "a", ()), detail_url=lambda i: f"/k/{i}").url_of(7)
+        '/k/7'
+        """
+        return self.detail_url(matter_id) if self.detail_url is not None else f"/matters/{self.code}/{matter_id}"
 
     def action_label(self, code: str) -> str:
         """The Chinese label of a history entry's action.

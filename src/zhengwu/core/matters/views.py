@@ -1,19 +1,24 @@
 """Pages of any matter kind: the list, a matter with its deadlines, history and the actions this user may take,
-and the forms that take an action, ask for or decide an extension, and pause or resume the clocks."""
+and the forms that take an action, ask for or decide an extension, and pause or resume the clocks.
+
+A kind with its own page of a matter (``KindSpec.detail_url``) is linked to and redirected to from here, and may
+register a renderer in ``DETAIL_PAGES`` so that a form posted here from its page (an extension, a pause, a listing)
+shows its error on that page; a kind with its own step handler (``KindSpec.act``) has its steps taken through it.
+"""
 
 from __future__ import annotations
 
 from datetime import date as date_type
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import select
 
-from zhengwu.core.errors import Conflict, Invalid
+from zhengwu.core.errors import Conflict, Invalid, NotFound
 from zhengwu.core.matters import queries, service, supervision
 from zhengwu.core.matters.deadlines import light
 from zhengwu.core.matters.lists import matter_list
@@ -30,6 +35,17 @@ from zhengwu.web.shell import Module
 
 router = APIRouter(prefix="/matters", include_in_schema=False)
 BASE_FIELDS = {"id", "kind", "serial", "year", "seq", "version"}
+
+
+class DetailPage(Protocol):
+    """A kind's own page of a matter, rendered with a form's outcome: ``error``, ``field``, ``conflict``,
+    ``submitted`` (status 422 for an error, 409 for a conflict)."""
+
+    def __call__(self, request: Request, db: Any, principal: Any, matter_id: int, **extra: Any) -> HTMLResponse: ...
+
+
+#: Kind code → the kind's own detail page (registered by the kind's views module).
+DETAIL_PAGES: dict[str, DetailPage] = {}
 
 
 def _tz(request: Request) -> ZoneInfo:
@@ -79,51 +95,61 @@ def matter_export(request: Request, kind_code: str, principal: User, db: Db) -> 
 
 
 def _detail(request: Request, db: Any, principal: Any, kind: Kind, matter_id: int, **extra: Any) -> HTMLResponse:
-    now = db.clock.now()
-    tz = _tz(request)
+    own = DETAIL_PAGES.get(kind.spec.code)
+    if own is not None:
+        return own(request, db, principal, matter_id, **extra)
     with db.reading() as session:
         matter = service.load(session, principal, kind, matter_id)
-        owner = session.get(Unit, matter.owner_unit_id)
-        extensions = list(
-            session.scalars(
-                select(MatterExtension).where(MatterExtension.matter_id == matter.id).order_by(MatterExtension.id)
-            )
-        )
-        ctx = {
-            "kind": kind,
-            "matter": matter,
-            "owner": owner,
-            "fields": own_fields(kind, matter),
-            "deadlines": queries.deadlines(session, kind, matter, now, tz),
-            "history": queries.history(session, matter),
-            "steps": queries.available_steps(session, principal, kind, matter),
-            "extensions": extensions,
-            "may_extend": queries.may(session, principal, kind.spec.extend_grant, matter),
-            "may_request": any(
-                queries.may(session, principal, s.grant, matter) for s in kind.spec.workflow.available(matter.status)
-            ),
-            "may_pause": queries.may(session, principal, kind.spec.pause_grant, matter),
-            "listings": [
-                (
-                    listing,
-                    session.get(Unit, listing.supervising_unit_id),
-                    supervision.reports(session, principal, listing.id),
-                )
-                for listing in supervision.listings_of(session, principal, matter)
-            ],
-            "supervisors": _supervising_units(session, principal),
-            "may_report": queries.may(session, principal, supervision.SUPERVISION_REPORT, matter),
-            "resolved": kind.spec.workflow.is_resolved(matter.status),
-            "tz": tz,
-            **extra,
-        }
+        ctx = {**detail_context(session, principal, kind, matter, db.clock.now(), _tz(request)), **extra}
     status = 409 if extra.get("conflict") else 422 if extra.get("error") else 200
     return render(request, "matters/detail.html", ctx, status=status)
 
 
-@router.get("/{kind_code}/{matter_id}", response_class=HTMLResponse)
-def matter_page(request: Request, kind_code: str, matter_id: int, principal: User, db: Db) -> HTMLResponse:
-    return _detail(request, db, principal, _kind(kind_code, principal), matter_id)
+def detail_context(session: Any, principal: Any, kind: Kind, matter: Any, now: datetime, tz: tzinfo) -> dict[str, Any]:
+    """What the page of a matter shows (its deadlines, history, the steps this user may take, extensions, pauses
+    and supervision listings), for ``matters/detail.html`` and for a kind's own page that includes its partials
+    ``matters/_timing.html`` and ``matters/_supervision.html``."""
+    extensions = list(
+        session.scalars(
+            select(MatterExtension).where(MatterExtension.matter_id == matter.id).order_by(MatterExtension.id)
+        )
+    )
+    return {
+        "kind": kind,
+        "matter": matter,
+        "owner": session.get(Unit, matter.owner_unit_id),
+        "fields": own_fields(kind, matter),
+        "deadlines": queries.deadlines(session, kind, matter, now, tz),
+        "history": queries.history(session, matter),
+        "steps": queries.available_steps(session, principal, kind, matter),
+        "extensions": extensions,
+        "may_extend": queries.may(session, principal, kind.spec.extend_grant, matter),
+        "may_request": any(
+            queries.may(session, principal, s.grant, matter) for s in kind.spec.workflow.available(matter.status)
+        ),
+        "may_pause": queries.may(session, principal, kind.spec.pause_grant, matter),
+        "listings": [
+            (
+                listing,
+                session.get(Unit, listing.supervising_unit_id),
+                supervision.reports(session, principal, listing.id),
+            )
+            for listing in supervision.listings_of(session, principal, matter)
+        ],
+        "supervisors": _supervising_units(session, principal),
+        "may_report": queries.may(session, principal, supervision.SUPERVISION_REPORT, matter),
+        "resolved": kind.spec.workflow.is_resolved(matter.status),
+        "tz": tz,
+    }
+
+
+@router.get("/{kind_code}/{matter_id}", response_model=None)
+def matter_page(request: Request, kind_code: str, matter_id: int, principal: User, db: Db) -> Response:
+    kind = _kind(kind_code, principal)
+    if kind.spec.detail_url is not None:  # the kind has a page of its own
+        query = f"?{request.url.query}" if request.url.query else ""
+        return redirect(kind.spec.url_of(matter_id) + query)
+    return _detail(request, db, principal, kind, matter_id)
 
 
 def _supervising_units(session: Any, principal: Any) -> list[tuple[int, str]]:
@@ -134,11 +160,34 @@ def _supervising_units(session: Any, principal: Any) -> list[tuple[int, str]]:
     return [(r.id, r.name) for r in session.execute(stmt)]
 
 
+def take_step(
+    uow: Any,
+    principal: Any,
+    kind: Kind,
+    matter_id: int,
+    action: str,
+    *,
+    version: int | None,
+    note: str,
+    data: dict[str, Any],
+    tz: tzinfo = service.DEFAULT_TZ,
+) -> Any:
+    """Take a workflow step from the generic page or API: through the kind's own handler (``KindSpec.act``) when it
+    has one, so its checks cannot be bypassed, else the engine's ``service.act``."""
+    if kind.spec.act is not None:
+        return kind.spec.act(uow, principal, matter_id, action, version=version, note=note, data=data, tz=tz)
+    return service.act(uow, principal, kind, matter_id, action, version=version, note=note, data=data, tz=tz)
+
+
 def _fields_from_form(form: Any, kind: Kind, action: str) -> dict[str, Any]:
     step = next((s for s in kind.spec.workflow.steps if s.code == action), None)
     data: dict[str, Any] = {}
     for name in step.fields if step else ():
         data[name] = form_str(form, f"field__{name}")
+    if kind.spec.act is not None:  # the kind's handler parses whatever fields its steps take
+        for key in form:
+            if key.startswith("field__"):
+                data[key.removeprefix("field__")] = form_str(form, key)
     attachments = [a for a in form_str(form, "attachments").split("\n") if a.strip()]
     if attachments:
         data["attachments"] = attachments
@@ -166,7 +215,12 @@ async def _attempt(request: Request, db: Any, principal: Any, kind: Kind, matter
         )
     except InvalidTransition as exc:
         return _detail(request, db, principal, kind, matter_id, error=exc.message, conflict=True, submitted=dict(form))
-    return redirect(f"/matters/{kind.spec.code}/{matter_id}", notice)
+    with db.reading() as session:
+        try:
+            service.load(session, principal, kind, matter_id)
+        except NotFound:  # the step moved it out of the user's sight (e.g. sent back): back to the list
+            return redirect(f"/matters/{kind.spec.code}", notice)
+    return redirect(kind.spec.url_of(matter_id), notice)
 
 
 @router.post("/{kind_code}/{matter_id}/act", response_model=None)
@@ -175,7 +229,7 @@ async def matter_act(request: Request, kind_code: str, matter_id: int, principal
 
     def work(uow: Any, form: Any) -> str:
         action = form_str(form, "action")
-        service.act(
+        take_step(
             uow,
             principal,
             kind,
@@ -345,7 +399,7 @@ def matters_todo(ctx: TodoContext) -> list[TodoItem]:
         items.append(
             TodoItem(
                 f"{kind.spec.label} {matter.serial}：{matter.title}",
-                f"/matters/{kind.spec.code}/{matter.id}",
+                kind.spec.url_of(matter.id),
                 urgency,
                 due,
                 f"当前状态：{kind.spec.workflow.label(matter.status)}",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
-from zhengwu.requests.api import intake
+from zhengwu.requests.api import attachments, campaigns, desk, dictionary, intake, projects
 
-ROUTERS = [intake.router]
+ROUTERS = [projects.router, campaigns.router, dictionary.router, intake.router, desk.router]  # static paths first
+ROUTERS.append(attachments.router)  # a request's attachments (metadata)

@@ -22,12 +22,13 @@ from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Invalid, NotFound
 from zhengwu.core.org.access import check_write, restrict
 from zhengwu.core.org.model import Principal
-from zhengwu.core.org.service import require
+from zhengwu.core.org.service import expect_version, require, touch
 from zhengwu.core.org.tables import Unit
 from zhengwu.requests.model import CAMPAIGN_MANAGE, VIEW, State
 from zhengwu.requests.tables import RequestCampaign, RequestCampaignUnit, RequestMatter
 
 MAX_DEPARTMENTS = 200
+MAX_TAGGED_SHOWN = 200
 RESOLVED_STATES = (State.RESOLVED.value, State.CLOSED.value)
 
 
@@ -131,22 +132,90 @@ def update_campaign(
     starts_on: date,
     ends_on: date | None = None,
     unit_ids: Sequence[int] = (),
+    version: int | None = None,
 ) -> RequestCampaign:
     """Edit a campaign; its departments are replaced by ``unit_ids``. Both the old and the new commission unit
-    must lie in the editor's scope."""
+    must lie in the editor's scope; ``version`` is the one the editor loaded (``Conflict`` when stale)."""
     require(principal, CAMPAIGN_MANAGE)
     session = uow.session
     campaign = session.get(RequestCampaign, campaign_id)
     if campaign is None:
         raise NotFound("专项行动不存在。")
+    expect_version(campaign, version)
     check_write(session, principal, CAMPAIGN_MANAGE, _CommissionScope(campaign.commission_unit_id))
     name, units = _checked(session, name, commission_unit_id, starts_on, ends_on, unit_ids)
     check_write(session, principal, CAMPAIGN_MANAGE, _CommissionScope(commission_unit_id))
     campaign.name, campaign.commission_unit_id = name, commission_unit_id
     campaign.starts_on, campaign.ends_on = starts_on, ends_on
     _set_units(uow, campaign, units)
+    touch(campaign)  # a change of departments alone still counts as an edit
     uow.flush()
     return campaign
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    campaign: RequestCampaign
+    commission: str
+    surfaced: int
+
+
+def list_campaigns(session: Session, principal: Principal | None) -> list[CampaignRow]:
+    """Every campaign, newest start first, with its commission unit and how many requests the reader may view
+    are tagged to it. Campaign names are not secret (the intake form offers them all); the figures are scoped."""
+    visible = restrict(select(RequestMatter.id, RequestMatter.campaign_id), principal, VIEW, RequestMatter).subquery()
+    rows = session.execute(
+        select(RequestCampaign, Unit.name, func.count(visible.c.id))
+        .join(Unit, Unit.id == RequestCampaign.commission_unit_id)
+        .outerjoin(visible, visible.c.campaign_id == RequestCampaign.id)
+        .group_by(RequestCampaign.id, Unit.name)
+        .order_by(RequestCampaign.starts_on.desc(), RequestCampaign.id.desc())
+    )
+    return [CampaignRow(c, str(name), int(n)) for c, name, n in rows]
+
+
+@dataclass(frozen=True)
+class TaggedRequest:
+    id: int
+    serial: str
+    title: str
+    unit: str
+    status: str
+    difficulties_solved: int | None
+
+
+def tagged_requests(
+    session: Session, principal: Principal | None, campaign_id: int, limit: int = MAX_TAGGED_SHOWN
+) -> list[TaggedRequest]:
+    """The requests tagged to a campaign that the reader may view, newest first (at most ``limit``)."""
+    stmt = (
+        select(
+            RequestMatter.id,
+            RequestMatter.serial,
+            RequestMatter.title,
+            Unit.name,
+            RequestMatter.status,
+            RequestMatter.difficulties_solved,
+        )
+        .join(Unit, Unit.id == RequestMatter.owner_unit_id)
+        .where(RequestMatter.campaign_id == campaign_id)
+        .order_by(RequestMatter.id.desc())
+        .limit(limit)
+    )
+    return [TaggedRequest(*row) for row in session.execute(restrict(stmt, principal, VIEW, RequestMatter))]
+
+
+def request_by_serial(session: Session, serial: str) -> RequestMatter:
+    """The request with this serial (诉-2024-000123); ``Invalid`` naming ``serial`` when there is none."""
+    found = session.scalar(select(RequestMatter).where(RequestMatter.serial == (serial or "").strip()))
+    if found is None:
+        raise Invalid(f"没有编号为“{serial}”的诉求。", field="serial")
+    return found
+
+
+def may_edit(session: Session, principal: Principal | None, campaign: RequestCampaign) -> None:
+    """Raise ``Forbidden`` unless ``principal`` holds ``requests.campaign.manage`` over the commission unit."""
+    check_write(session, principal, CAMPAIGN_MANAGE, _CommissionScope(campaign.commission_unit_id))
 
 
 def department_ids(session: Session, campaign_id: int) -> list[int]:

@@ -3,8 +3,10 @@ suggest a request's owner unit. Writes are audited by the unit of work's flush l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Invalid, NotFound
@@ -23,6 +25,7 @@ from zhengwu.requests.model import (
 from zhengwu.requests.tables import RequestCategory, RequestRoutingRule
 
 MAX_DEPTH = 4
+MAX_PRIORITY = 1000
 MAX_LIMIT = {LimitUnit.WORKING_DAYS: 120, LimitUnit.WORKING_HOURS: 240, LimitUnit.NATURAL_DAYS: 180}
 
 
@@ -206,12 +209,55 @@ def add_routing_rule(
         raise Invalid("诉求分类不存在。", field="category_id")
     if area_unit_id is not None and session.get(Unit, area_unit_id) is None:
         raise Invalid("区域单位不存在。", field="area_unit_id")
-    if session.get(Unit, target_unit_id) is None:
-        raise Invalid("承办单位不存在。", field="target_unit_id")
+    target = session.get(Unit, target_unit_id)
+    if target is None or not target.active:
+        raise Invalid("承办单位不存在或已停用。", field="target_unit_id")
+    if isinstance(priority, bool) or not isinstance(priority, int) or not -MAX_PRIORITY <= priority <= MAX_PRIORITY:
+        raise Invalid(f"优先级应为 {-MAX_PRIORITY} 到 {MAX_PRIORITY} 之间的整数。", field="priority")
     rule = RequestRoutingRule(
         category_id=category_id, area_unit_id=area_unit_id, target_unit_id=target_unit_id, priority=priority
     )
     session.add(rule)
+    uow.flush()
+    return rule
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """A routing rule as the dictionary page lists it: names instead of ids (None: any category, anywhere)."""
+
+    rule: RequestRoutingRule
+    category: str | None
+    area: str | None
+    target: str
+
+
+def routing_rules(session: Session) -> list[RuleRow]:
+    """Every routing rule, active first, then by category code, area, priority (highest first) and age."""
+    area, target = aliased(Unit, name="area"), aliased(Unit, name="target")
+    rows = session.execute(
+        select(RequestRoutingRule, RequestCategory.name, area.name, target.name)
+        .outerjoin(RequestCategory, RequestCategory.id == RequestRoutingRule.category_id)
+        .outerjoin(area, area.id == RequestRoutingRule.area_unit_id)
+        .join(target, target.id == RequestRoutingRule.target_unit_id)
+        .order_by(
+            RequestRoutingRule.active.desc(),
+            RequestCategory.code,
+            area.path,
+            RequestRoutingRule.priority.desc(),
+            RequestRoutingRule.id,
+        )
+    )
+    return [RuleRow(rule, category, area_name, target_name) for rule, category, area_name, target_name in rows]
+
+
+def deactivate_routing_rule(uow: UnitOfWork, principal: Principal | None, rule_id: int) -> RequestRoutingRule:
+    """Stop applying a routing rule (kept for the record; deactivating it twice changes nothing)."""
+    require(principal, CATEGORY_MANAGE)
+    rule = uow.session.get(RequestRoutingRule, rule_id)
+    if rule is None:
+        raise NotFound("派单规则不存在。")
+    rule.active = False
     uow.flush()
     return rule
 

@@ -7,12 +7,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from zhengwu.requests.api import ROUTERS as API_ROUTERS
-from zhengwu.requests.model import RECEIVE
-from zhengwu.requests.views import intake
+from zhengwu.requests.model import CATEGORY_MANAGE, RECEIVE, VIEW
+from zhengwu.requests.views import attachments, campaigns, desk, dictionary, intake, projects, public
 from zhengwu.web.shell import Module, NavItem
 
-ROUTERS = [intake.router]
+ROUTERS = [
+    desk.router,
+    intake.router,
+    public.router,
+    attachments.router,
+    projects.router,
+    campaigns.router,
+    dictionary.router,
+]
 NAV = [NavItem("登记诉求", "/requests/new", RECEIVE)]
+NAV += [
+    NavItem("整改项目", "/requests/projects", VIEW),
+    NavItem("专项行动", "/requests/campaigns", VIEW),
+    NavItem("诉求分类", "/requests/categories", CATEGORY_MANAGE),
+]
 
 module = Module(
     name="requests",

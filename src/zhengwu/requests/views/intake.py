@@ -18,9 +18,11 @@ from zhengwu.core.errors import Forbidden, Invalid
 from zhengwu.core.matters import service as matters
 from zhengwu.requests.kinds import KIND
 from zhengwu.requests.model import RECEIVE, REVEAL_REPORTER, CategoryKind, Channel, RequestType
+from zhengwu.requests.service.attachments import add_intake_photos
 from zhengwu.requests.service.intake import receive_request, reporter, reveal_reporter
 from zhengwu.requests.tables import RequestCampaign, RequestCategory, RequestMatter
-from zhengwu.web.deps import Db, User, uow_for
+from zhengwu.requests.views.attachments import limits_of, read_uploads
+from zhengwu.web.deps import Db, User, get_settings, uow_for
 from zhengwu.web.pages import form_bool, form_int, form_str, redirect, render
 
 router = APIRouter(prefix="/requests", include_in_schema=False)
@@ -115,8 +117,10 @@ async def intake_submit(request: Request, principal: User, db: Db) -> Response:
                 campaign_id=form_int(form, "campaign_id", "专项行动", required=False),
                 title=form_str(form, "title"),
             )
+            limits = limits_of(get_settings(request))
+            add_intake_photos(uow, principal, created, await read_uploads(form, "photos", limits), limits)
             uow.commit()
-            target = f"/matters/{KIND.spec.code}/{created.id}"
+            target = KIND.spec.url_of(created.id)
             serial = created.serial
     except Invalid as exc:
         return _intake_form(request, db, principal, 422, error=exc.message, field=exc.field, submitted=submitted)
