@@ -6,6 +6,7 @@ ones (users, matters) exist, and ``ids(session)`` to name them for the calls. Ad
 
 from __future__ import annotations
 
+from tests.support.walk_cases import open311 as open311_area
 from tests.support.walk_cases import (
     requests_desk,
     requests_intake,
@@ -16,3 +17,4 @@ from tests.support.walk_cases import (
 AREAS = [requests_intake, requests_public]
 AREAS.append(requests_desk)  # after requests_intake, whose people and categories it uses
 AREAS.append(requests_manage)  # after requests_intake, whose people and categories it uses
+AREAS.append(open311_area)  # its own account and request; after requests_intake (data key, categories)

@@ -55,6 +55,8 @@ class Matter(Base):
         Index("ix_matters_kind_received", "kind", "received_at"),
         # The list page: one kind, a unit's scope, often one status, newest first.
         Index("ix_matters_list", "kind", "owner_unit_id", "status", "received_at"),
+        # What came in through a channel, newest first (Open311's public list, figures by channel).
+        Index("ix_matters_channel_received", "channel", "received_at"),
     )
     __mapper_args__ = {  # noqa: RUF012
         "polymorphic_on": "kind",
