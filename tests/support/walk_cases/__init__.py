@@ -9,12 +9,14 @@ from __future__ import annotations
 from tests.support.walk_cases import open311 as open311_area
 from tests.support.walk_cases import (
     requests_desk,
+    requests_figures,
     requests_intake,
     requests_manage,
     requests_public,
 )
 
 AREAS = [requests_intake, requests_public]
+AREAS.append(requests_figures)  # after requests_intake, whose people and categories it uses
 AREAS.append(requests_desk)  # after requests_intake, whose people and categories it uses
 AREAS.append(requests_manage)  # after requests_intake, whose people and categories it uses
 AREAS.append(open311_area)  # its own account and request; after requests_intake (data key, categories)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from zhengwu.requests.api import ROUTERS as API_ROUTERS
 from zhengwu.requests.model import CATEGORY_MANAGE, RECEIVE, VIEW
-from zhengwu.requests.views import attachments, campaigns, desk, dictionary, intake, projects, public
+from zhengwu.requests.views import attachments, campaigns, desk, dictionary, figures, intake, projects, public
 from zhengwu.web.shell import Module, NavItem
 
 ROUTERS = [
@@ -19,6 +19,7 @@ ROUTERS = [
     projects.router,
     campaigns.router,
     dictionary.router,
+    figures.router,
 ]
 NAV = [NavItem("登记诉求", "/requests/new", RECEIVE)]
 NAV += [
@@ -26,6 +27,7 @@ NAV += [
     NavItem("专项行动", "/requests/campaigns", VIEW),
     NavItem("诉求分类", "/requests/categories", CATEGORY_MANAGE),
 ]
+NAV.append(NavItem("诉求统计", "/requests/figures", VIEW, "统计分析"))
 
 module = Module(
     name="requests",
