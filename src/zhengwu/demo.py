@@ -1,10 +1,15 @@
 """``zhengwu demo``: a fresh database with the seed's bodies and one user for each role.
 
-Later issues add their stories here (requests, rounds, patents …) as further steps.
+Each story adds its records as one further step: the requests story (``zhengwu.requests.demo``); later issues add
+rounds, patents ….
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from zhengwu.core import crypto
+from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database, UnitOfWork
 from zhengwu.core.matters.supervision import SUPERVISION_LIST, SUPERVISION_REPORT, SUPERVISION_SIGNOFF
 from zhengwu.core.migrate import drop_everything, upgrade
@@ -22,6 +27,9 @@ from zhengwu.core.org.model import (
 from zhengwu.core.org.service import GrantInput, create_unit, create_user, save_role
 from zhengwu.core.settings import Settings
 from zhengwu.requests import model as rq
+from zhengwu.requests.demo import seed_requests
+
+DEMO_START = datetime(2024, 1, 2, 0, 0, tzinfo=UTC)  # 08:00 Beijing time
 
 # code, name, kind, parent code — the seed's bodies (湖南日报, 2024) and enough neighbours to show scopes.
 UNITS: list[tuple[str, str, str, str | None]] = [
@@ -218,12 +226,15 @@ def build_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
     path = settings.sqlite_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_url)
+    # The demo's clock starts on the first working day of 2024; the requests story moves it event by event.
+    clock = FakeClock(DEMO_START)
+    db = Database(settings.database_url, clock, crypto.Keyring.from_settings(settings))
     try:
         reset_database(db)
         with db.uow(Actor(None, "演示数据")) as uow:
             logins = seed_core(uow, settings.demo_password)
             uow.commit()
+        seed_requests(db, clock)
     finally:
         db.dispose()
     return logins

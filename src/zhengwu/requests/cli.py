@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -105,3 +106,41 @@ def figures_command(
                 str(c.overdue),
             )
         console.print(table)
+
+
+@app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="xlsx 或 csv（UTF-8 或 GB18030）文件"),
+    unit: str = typer.Option(..., "--unit", help="受理单位代码，如 fh（导入的诉求由该单位受理）"),
+) -> None:
+    """批量导入群众诉求：先校验全部行，任何一行有错误则不导入，并逐行列出错误（行、列、原因）。"""
+    from sqlalchemy import select
+
+    from zhengwu.cli import CLI_ACTOR, _db
+    from zhengwu.core.errors import ZhengwuError
+    from zhengwu.core.imports import ImportRejected
+    from zhengwu.core.matters.imports.sheets import read_file
+    from zhengwu.core.org.model import system_principal
+    from zhengwu.core.org.tables import Unit
+    from zhengwu.requests.service.imports import import_requests
+
+    db = _db()
+    try:
+        sheet = read_file(file.name, file.read_bytes())
+        with db.uow(CLI_ACTOR) as uow:
+            unit_id = uow.session.scalar(select(Unit.id).where(Unit.code == unit.strip()))
+            if unit_id is None:
+                _fail(f"单位代码“{unit}”不存在。")
+            created = import_requests(uow, system_principal(), sheet, intake_unit_id=unit_id)
+            uow.commit()
+    except ImportRejected as exc:
+        err.print(f"[red]导入失败，未写入任何数据[/red]（{len(exc.errors)} 处错误）：")
+        for e in exc.errors:
+            err.print(f"  {e}")
+        raise typer.Exit(2) from None
+    except ZhengwuError as exc:
+        _fail(exc.message)
+        raise
+    finally:
+        db.dispose()
+    console.print(f"已导入 {len(created)} 件诉求。")

@@ -10,6 +10,7 @@ from tests.support.walk_cases import open311 as open311_area
 from tests.support.walk_cases import (
     requests_desk,
     requests_figures,
+    requests_import,
     requests_intake,
     requests_manage,
     requests_public,
@@ -20,3 +21,4 @@ AREAS.append(requests_figures)  # after requests_intake, whose people and catego
 AREAS.append(requests_desk)  # after requests_intake, whose people and categories it uses
 AREAS.append(requests_manage)  # after requests_intake, whose people and categories it uses
 AREAS.append(open311_area)  # its own account and request; after requests_intake (data key, categories)
+AREAS.append(requests_import)  # after requests_intake, whose people it uses

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from zhengwu.requests.api import ROUTERS as API_ROUTERS
 from zhengwu.requests.model import CATEGORY_MANAGE, RECEIVE, VIEW
-from zhengwu.requests.views import attachments, campaigns, desk, dictionary, figures, intake, projects, public
+from zhengwu.requests.views import attachments, campaigns, desk, dictionary, figures, imports, intake, projects, public
 from zhengwu.web.shell import Module, NavItem
 
 ROUTERS = [
@@ -20,8 +20,9 @@ ROUTERS = [
     campaigns.router,
     dictionary.router,
     figures.router,
+    imports.router,
 ]
-NAV = [NavItem("登记诉求", "/requests/new", RECEIVE)]
+NAV = [NavItem("登记诉求", "/requests/new", RECEIVE), NavItem("批量导入", "/requests/import", RECEIVE)]
 NAV += [
     NavItem("整改项目", "/requests/projects", VIEW),
     NavItem("专项行动", "/requests/campaigns", VIEW),
