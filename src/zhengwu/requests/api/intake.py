@@ -1,6 +1,7 @@
 """JSON API of public requests under ``/api/v1/requests``: take a request in, read its own fields (the reporter
-masked), reveal the reporter (grant and audit) and read the active category tree. Listing and the workflow steps
-are the generic ``/api/v1/matters/request`` endpoints."""
+masked), reveal the reporter (grant and audit) and read the active category tree. The hotline steps are typed
+endpoints in api/desk.py; listing, extensions, pauses and listings for supervision are the generic
+``/api/v1/matters/request`` endpoints."""
 
 from __future__ import annotations
 
