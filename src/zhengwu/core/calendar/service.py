@@ -25,11 +25,23 @@ NAME_MAX = 64
 _DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})")
 
 
+#: Calendars already built, by their overrides and imported years: a calendar is immutable once built, and keeping
+#: it keeps the per-year working-day tables it computed, which every deadline computation would otherwise redo.
+_BUILT: dict[tuple[frozenset[tuple[date, bool]], frozenset[int]], WorkingCalendar] = {}
+_BUILT_MAX = 16
+
+
 def load_calendar(session: Session) -> WorkingCalendar:
-    """The working calendar: built-in data plus every imported override."""
+    """The working calendar: built-in data plus every imported override (read each time, built once per content)."""
     overrides = {d.day: d.kind == DayKind.WORKDAY for d in session.scalars(select(CalendarDay))}
     years = frozenset(session.scalars(select(CalendarYear.year)))
-    return WorkingCalendar.builtin(overrides, years)
+    key = (frozenset(overrides.items()), years)
+    found = _BUILT.get(key)
+    if found is None:
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        found = _BUILT[key] = WorkingCalendar.builtin(overrides, years)
+    return found
 
 
 @dataclass(frozen=True)
