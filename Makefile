@@ -26,8 +26,11 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/zhengwu serve --host $(HOST) --port $(PORT)
 
+# The suite on TEST_WORKERS parallel pytest-xdist workers (0: one process); each browser test module stays on one
+# worker (its server and Chromium start once). The 30 slowest tests are listed to keep an eye on CI's time.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=30
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

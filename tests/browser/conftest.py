@@ -48,7 +48,12 @@ WAIT_LIMIT_MS = 15_000
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test in this directory ``browser``; skip them all when Chromium is absent and not required."""
+    """Mark every test in this directory ``browser``; skip them all when Chromium is absent and not required.
+
+    Under pytest-xdist (``--dist loadgroup``) each module's tests form one group, run by one worker, so its server and
+    its Chromium start once. Each worker's servers listen on ports the system picks, so workers never collide.
+    """
+    parallel = config.pluginmanager.hasplugin("xdist")
     skip = None
     if not CHROMIUM.exists() and not REQUIRED:
         skip = pytest.mark.skip(
@@ -58,6 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            if parallel:
+                item.add_marker(pytest.mark.xdist_group(f"browser-{item.path.stem}"))
             if skip is not None:
                 item.add_marker(skip)
 

@@ -5,11 +5,19 @@ Every route is then called as: anonymous; a logged-in user without any grant; a 
 record; a user holding the action but over another county (吉首市, Jishou) — or, for global resources, holding it
 with too narrow a scope. A route that exists in the app but not in the table fails the suite, so a new route
 cannot ship without its permission case.
+
+The calls that must write nothing — every GET, and every call expected to be refused (anonymous, without the
+grant, over another county) — share one prepared database per engine (per xdist worker) and one logged-in client
+per caller (``shared``); each compares the row counts of every table and the audit head right before and after
+itself, so a refused call that writes anyway fails. The calls that may write (a granted POST, PUT, PATCH or DELETE;
+an own-records or public write) each get a fresh database (``walk``).
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,10 +26,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import ENGINES, PASSWORD, csrf, login, reset_postgres
+from tests.conftest import ENGINES, PASSWORD, csrf, login, reset_postgres, scratch_postgres
 from tests.support.matter_people import add_people
 from tests.support.three_step import KIND as THREE_STEP
-from tests.support.walk import Call, Case, Ids
+from tests.support.walk import AUDITED_READS, Call, Case, Ids, assert_unchanged, db_state, tables_of
 from tests.support.walk_cases import AREAS
 from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database
@@ -34,6 +42,8 @@ from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.model import AUDIT_VIEW, ROLE_MANAGE, UNIT_VIEW, Scope, system_principal
 from zhengwu.core.org.service import GrantInput, create_user, save_role
 from zhengwu.core.org.tables import ApiToken, Role, Unit, User
+from zhengwu.core.settings import Settings
+from zhengwu.web.app import create_app
 
 
 def unit_form(ids: Ids, parent: str = "fh") -> dict[str, Any]:
@@ -44,6 +54,9 @@ def unit_csv(parent_code: str) -> dict[str, Any]:
     body = f"code,name,kind,parent_code\nperm-imp,导入单位,department,{parent_code}\n".encode()
     return {"file": ("units.csv", body, "text/csv")}
 
+
+#: The instant of conftest's ``clock`` fixture (function-scoped, so not usable by the shared databases).
+WALK_NOW = datetime(2024, 6, 20, 1, 0, tzinfo=UTC)
 
 HOLIDAYS = {"file": ("h.csv", b"date,kind,name\n2027-01-01,holiday,\xe5\x85\x83\xe6\x97\xa6\n", "text/csv")}
 
@@ -736,18 +749,19 @@ def ids_of(db: Database) -> Ids:
                 "v:matter": matters[0].version,
                 "paused": matters[1].id,
                 "resolved": matters[2].id,
-                "listing": s.scalar(select(SupervisionListing.id)),
-                "v:listing": s.scalar(select(SupervisionListing.version)),
+                "listing": s.scalar(select(SupervisionListing.id).order_by(SupervisionListing.id)),
+                "v:listing": s.scalar(select(SupervisionListing.version).order_by(SupervisionListing.id)),
                 "notice": s.scalar(select(MatterNotice.id).order_by(MatterNotice.id)),
             }
-        extension = s.scalar(select(MatterExtension.id))
+        extension = s.scalar(select(MatterExtension.id).order_by(MatterExtension.id))
         found: Ids = dict(s.execute(select(Unit.code, Unit.id)).all())
         found.update(ids if matters else {})
         found["extension"] = extension
         ids = found
         ids.update({f"user:{u}": i for u, i in s.execute(select(User.username, User.id))})
         ids.update({f"role:{c}": i for c, i in s.execute(select(Role.code, Role.id))})
-        ids["token"] = s.scalar(select(ApiToken.id))
+        # fh_admin's token (other areas may add tokens of their own)
+        ids["token"] = s.scalar(select(ApiToken.id).join(User).where(User.username == "fh_admin"))
         for area in AREAS:
             if hasattr(area, "ids"):
                 ids.update(area.ids(s))
@@ -789,30 +803,42 @@ def walk_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactor
     """The seeded SQLite template plus the walk's users and matters, built once and copied for each test."""
     path = tmp_path_factory.mktemp("walk") / "walk.db"
     shutil.copy(sqlite_template, path)
-    db = Database(f"sqlite:///{path}", FakeClock(datetime(2024, 6, 20, 1, 0, tzinfo=UTC)))
-    _prepare(db)
+    _prepare_at(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}")
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
     return path
 
 
+# ---------------------------------------------------------------- fresh databases, for the calls that may write
+
+
 @pytest.fixture(params=ENGINES)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """As in conftest, but the SQLite copy already holds the walk's records (PostgreSQL gets them in ``walk``)."""
-    if request.param == "sqlite":
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """As in conftest, but the database already holds the walk's records."""
+    if engine == "sqlite":
         target = tmp_path / "zhengwu.db"
         shutil.copy(request.getfixturevalue("walk_template"), target)
         return f"sqlite:///{target}"
     url: str = request.getfixturevalue("pg_database")
-    reset_postgres(url)
+    reset_postgres(url, _prepare_at, "walk")
     return url
 
 
+def _prepare_at(url: str) -> None:
+    db = Database(url, FakeClock(WALK_NOW))
+    _prepare(db)
+    db.dispose()
+
+
 @pytest.fixture
-def walk(app_client: TestClient, db: Database, db_url: str) -> tuple[TestClient, Ids]:
-    if not db_url.startswith("sqlite"):
-        _prepare(db)
+def walk(app_client: TestClient, db: Database) -> tuple[TestClient, Ids]:
     app_client.get("/login")
     return app_client, ids_of(db)
 
@@ -825,18 +851,88 @@ def as_user(client: TestClient, username: str | None) -> TestClient:
     return client
 
 
+# ---------------------------------------------------------------- one shared database, for the calls that cannot
+
+
+class Shared:
+    """One prepared database per engine, with a client logged in once per caller, for every call expected to write
+    nothing. Each such call compares the row counts and the audit head right before and after itself, so a call
+    that writes when it must not fails alone; none may rely on another's side effects."""
+
+    def __init__(self, url: str, stack: ExitStack) -> None:
+        self.db = Database(url, FakeClock(WALK_NOW))
+        stack.callback(self.db.dispose)
+        settings = Settings(database_url=url, secret_key="test-secret", _env_file=None)  # type: ignore[call-arg]
+        self.app = create_app(settings, self.db)
+        self.stack = stack
+        self.clients: dict[str | None, TestClient] = {}
+        self.ids = ids_of(self.db)
+        self.tables = tables_of(self.db)
+
+    def client(self, username: str | None) -> TestClient:
+        """A client logged in as ``username`` (None: anonymous), made on first use (logging in writes)."""
+        if username not in self.clients:
+            client = self.stack.enter_context(TestClient(self.app))
+            self.clients[username] = as_user(client, username)
+        return self.clients[username]
+
+    def send_nothing_written(self, username: str | None, case: Case) -> tuple[Any, Ids]:
+        client = self.client(username)
+        call = case.call(self.ids)
+        before = db_state(self.db, self.tables)
+        r = send(client, call)
+        assert_unchanged(self.db, self.tables, before, AUDITED_READS if call.method == "GET" else frozenset())
+        return r, self.ids
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[Callable[[str, pytest.FixtureRequest], Shared]]:
+    """engine → its shared database, built on first use and kept for the module (per xdist worker)."""
+    made: dict[str, Shared] = {}
+    with ExitStack() as stack:
+
+        def get(engine: str, request: pytest.FixtureRequest) -> Shared:
+            if engine not in made:
+                if engine == "sqlite":
+                    path = request.getfixturevalue("tmp_path_factory").mktemp("walk_shared") / "walk.db"
+                    shutil.copy(request.getfixturevalue("walk_template"), path)
+                    url = f"sqlite:///{path}"
+                else:
+                    url = stack.enter_context(scratch_postgres("zw_test_walk"))
+                    reset_postgres(url, _prepare_at, "walk")
+                made[engine] = Shared(url, stack)
+            return made[engine]
+
+        yield get
+
+
+def call(
+    request: pytest.FixtureRequest, engine: str, username: str | None, case: Case, writes: bool
+) -> tuple[Any, Ids]:
+    """Send ``case``'s call as ``username``: on a fresh database when it ``writes`` (or may), else on the shared one,
+    asserting that nothing changed. Returns the response and the ids the call was made with."""
+    if writes:
+        client, ids = request.getfixturevalue("walk")
+        return send(as_user(client, username), case.call(ids)), ids
+    return request.getfixturevalue("shared")(engine, request).send_nothing_written(username, case)
+
+
 def test_every_route_has_a_permission_case(app_client: TestClient) -> None:
     routes = app_routes(app_client) - PUBLIC_INFRA
     assert not sorted(routes - CASES.keys()), "add a Case for each new route"
     assert not sorted(CASES.keys() - routes), "remove the Case of a route that no longer exists"
 
 
+def _reads(key: tuple[str, str]) -> bool:
+    return key[0] == "GET"
+
+
 @pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[0]} {k[1]}")
-def test_anonymous_callers_are_sent_to_login(walk: tuple[TestClient, Ids], key: tuple[str, str]) -> None:
-    client, ids = walk
+def test_anonymous_callers_are_sent_to_login(request: pytest.FixtureRequest, engine: str, key: tuple[str, str]) -> None:
     case = CASES[key]
-    r = send(as_user(client, None), case.call(ids))
-    if case.action == "public":
+    public = case.action == "public"
+    r, _ = call(request, engine, None, case, writes=public and not _reads(key))
+    if public:
         assert r.status_code in case.ok, r.text
     elif key[1].startswith("/api/"):
         assert r.status_code == 401, r.text
@@ -849,21 +945,21 @@ def test_anonymous_callers_are_sent_to_login(walk: tuple[TestClient, Ids], key: 
 @pytest.mark.parametrize(
     "key", sorted(k for k, c in CASES.items() if c.action != "public"), ids=lambda k: f"{k[0]} {k[1]}"
 )
-def test_a_user_without_the_grant_is_refused(walk: tuple[TestClient, Ids], key: tuple[str, str]) -> None:
-    client, ids = walk
+def test_a_user_without_the_grant_is_refused(request: pytest.FixtureRequest, engine: str, key: tuple[str, str]) -> None:
     case = CASES[key]
-    r = send(as_user(client, "nogrant"), case.call(ids))
-    if case.action is None:
-        assert r.status_code in case.ok or r.status_code == 404, r.text  # own-records routes: nothing of theirs
+    own_records = case.action is None  # routes any logged-in user may call, on their own records
+    r, _ = call(request, engine, "nogrant", case, writes=own_records and not _reads(key))
+    if own_records:
+        assert r.status_code in case.ok or r.status_code == 404, r.text  # nothing of theirs
     else:
         assert r.status_code == 403, r.text
 
 
 @pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[0]} {k[1]}")
-def test_a_user_with_the_grant_succeeds(walk: tuple[TestClient, Ids], key: tuple[str, str]) -> None:
-    client, ids = walk
+def test_a_user_with_the_grant_succeeds(request: pytest.FixtureRequest, engine: str, key: tuple[str, str]) -> None:
     case = CASES[key]
-    r = send(as_user(client, None if case.action == "public" else case.granted), case.call(ids))
+    caller = None if case.action == "public" else case.granted
+    r, ids = call(request, engine, caller, case, writes=not _reads(key))
     assert r.status_code in case.ok, r.text
     if case.hidden is not None:
         assert case.hidden(ids) in _text(r)
@@ -871,11 +967,11 @@ def test_a_user_with_the_grant_succeeds(walk: tuple[TestClient, Ids], key: tuple
 
 @pytest.mark.parametrize("key", sorted(k for k, c in CASES.items() if c.outsider), ids=lambda k: f"{k[0]} {k[1]}")
 def test_a_user_with_the_grant_over_another_county_sees_nothing(
-    walk: tuple[TestClient, Ids], key: tuple[str, str]
+    request: pytest.FixtureRequest, engine: str, key: tuple[str, str]
 ) -> None:
-    client, ids = walk
     case = CASES[key]
-    r = send(as_user(client, case.outsider), case.call(ids))
+    refused = all(status >= 400 for status in case.out_status)
+    r, ids = call(request, engine, case.outsider, case, writes=not (_reads(key) or refused))
     if case.hidden is not None:
         assert r.status_code == 200
         assert case.hidden(ids) not in _text(r)

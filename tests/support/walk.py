@@ -9,6 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Table, func, inspect, literal, select, union_all
+
+from zhengwu.core.audit.tables import AuditEntry, AuditHead
+from zhengwu.core.db import Database
+from zhengwu.schema import metadata
+
 Ids = dict[str, Any]
 
 
@@ -35,3 +41,38 @@ class Case:
     hidden: Callable[[Ids], str] | None = None  # for lists: text that must not reach the outsider
     notes: str = ""
     api: bool = field(default=False)
+
+
+# ---------------------------------------------------------------- what a call that must write nothing may not change
+
+
+def tables_of(db: Database) -> list[Table]:
+    """Every table of the schema present in ``db`` (the test kind's own table included)."""
+    present = set(inspect(db.engine).get_table_names())
+    return [t for t in metadata.sorted_tables if t.name in present]
+
+
+def db_state(db: Database, tables: list[Table]) -> dict[str, Any]:
+    """The row count of each table and the audit head, in one query: an audited write of any row (insert, update or
+    delete) moves the head, and an unaudited insert or delete changes a count."""
+    counts = union_all(*(select(literal(t.name).label("name"), func.count().label("n")).select_from(t) for t in tables))
+    with db.reading() as s:
+        state: dict[str, Any] = {name: n for name, n in s.execute(counts)}
+        state["audit_head"] = tuple(s.execute(select(AuditHead.last_id, AuditHead.last_hash)).one())
+    return state
+
+
+#: What a GET may leave in the audit log (an audited read), and nothing else.
+AUDITED_READS = frozenset({"export"})
+
+
+def assert_unchanged(db: Database, tables: list[Table], before: dict[str, Any], reads: frozenset[str]) -> None:
+    """Nothing changed since ``before`` but entries in the audit log whose action is one of ``reads``."""
+    after = db_state(db, tables)
+    with db.reading() as s:
+        logged = list(s.scalars(select(AuditEntry.action).where(AuditEntry.id > before["audit_head"][0])))
+    wrote = [action for action in logged if action not in reads]
+    assert not wrote, f"a call that must write nothing left audit entries: {wrote}"
+    ignored = {"audit_entries", "audit_head"} if logged else set()
+    changed = {k: f"{v} → {after.get(k)}" for k, v in before.items() if k not in ignored and after.get(k) != v}
+    assert not changed, f"a call that must write nothing wrote: {changed}"
