@@ -48,6 +48,9 @@ def report(name: str, measured: float, baseline: float, baseline_name: str) -> N
 
 def main() -> int:
     print(f"{'benchmark':<52} {'time':>12}   {'baseline':<34} {'time':>12}   ratio")
+    if sys.argv[1:] == ["requests"]:  # python -m benchmarks requests: only the public requests' benchmarks
+        requests(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
+        return 0
     cal = scenarios.calendar()
     a, b = date(2005, 1, 1), date(2026, 12, 31)
     cal.working_days_between(a, b)  # warm the per-year cache, as a long-running server has it
@@ -95,6 +98,7 @@ def main() -> int:
             "read the same rows, no hashing",
         )
     matters(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
+    requests(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
     return 0
 
 
@@ -122,6 +126,39 @@ def matters(rows: int) -> None:
         f"{'matters: bulk import rows/s':<52} {imp.get('import_rows_per_s', 0):12,.0f}   ratio to raw executemany: "
         f"{imp.get('ratio', 0):.2f} (file order {imp.get('ratio_vs_file_order', 0):.2f}; "
         f"to all four tables {imp.get('ratio_vs_all_tables', 0):.2f})"
+    )
+
+
+def requests(rows: int) -> None:
+    """Public requests (issue #4): intake through the service layer (at most 500 requests, best of 3), and Open311
+    ``GET requests.json`` under 50 concurrent clients against a server on at most 100,000 requests
+    (``ZHENGWU_BENCH_SECONDS`` of load each for it and its baseline, default 15)."""
+    from benchmarks import open311_load, requests_intake
+
+    n = min(rows, 500)
+    with tempfile.TemporaryDirectory() as tmp:
+        got = requests_intake.run(tmp, requests=n)
+    print(
+        f"{f'requests: intake, one unit of work each ({n:,})':<52} {got['intake_per_s']:10,.0f}/s   ratio to raw "
+        f"executemany: {got['ratio']:.4f} ({got['raw_per_s']:,.0f}/s; to all tables {got['ratio_vs_all_tables']:.4f})"
+    )
+    print(
+        f"{'  the same as one batch (one unit of work)':<52} {got['batch_per_s']:10,.0f}/s   ratio to raw "
+        f"executemany: {got['ratio_batch']:.4f}"
+    )
+    n = min(rows, 100_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        load = open311_load.run(tmp, requests=n, seconds=float(os.environ.get("ZHENGWU_BENCH_SECONDS", "15")))
+    if "skipped" in load:
+        print(f"{'open311: GET requests.json, 50 clients':<52} skipped: {load['skipped']}")
+        return
+    base = f"{load['baseline_path'].rsplit('/', 1)[-1]}, same load"
+    for p in ("p50", "p95"):
+        label = f"open311: GET requests.json {p}, 50 clients ({n:,} req.)"
+        report(label, load[f"{p}_ms"] / 1000, load[f"baseline_{p}_ms"] / 1000, base)
+    print(
+        f"{'open311: GET requests.json requests/s':<52} {load['per_s']:10,.0f}/s   {base:<34} "
+        f"{load['baseline_per_s']:10,.0f}/s   ×{load['ratio_per_s']:8.4f}"
     )
 
 
