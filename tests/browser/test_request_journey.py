@@ -1,7 +1,9 @@
 """A citizen's request through the hotline in Chromium, on the request's own page: the clerk registers it, accepts
 and dispatches it; the road centre sends it back, it is dispatched again, signed for, more time is asked and
 granted; the county commission lists it for supervision; it is resolved, the call-back finds the citizen unsatisfied
-through the unit's fault so it is reopened, resolved again, closed on a satisfied call-back, and signed off."""
+through the unit's fault so it is reopened, resolved again, closed on a satisfied call-back, and signed off. While
+it is handled, the road centre's project keeper spawns a rectification project (start 2024-06-30, 20 days) whose page
+computes the expected completion date, 2024-07-20, and records the actual one."""
 
 from __future__ import annotations
 
@@ -101,6 +103,24 @@ def test_the_request_journey_in_the_browser(new_context: NewContext) -> None:
     hotline.goto(path)
     hotline.get_by_role("button", name="批准延期").click()
     expect(hotline.get_by_role("status")).to_contain_text("已批准延期")
+
+    works = person(new_context, "r_projects")
+    works.goto(f"{path}/projects/new")
+    works.get_by_label("项目名称").fill("S256 腊尔山至大马段路面抗滑整治")
+    works.get_by_label("勘察设计情况").fill("踏勘 15.6 公里路段，路面磨光")
+    works.get_by_label("开工日期").fill("2024-06-30")
+    works.get_by_label("工期（天，开工日之后计）").fill("20")
+    works.locator('input[name="measure"]').first.fill("铣刨磨光路面")
+    works.locator('input[name="quantity"]').first.fill("15.6")
+    works.locator('input[name="unit"]').first.fill("公里")
+    works.get_by_role("button", name="保存").click()
+    expect(works.locator("p.lead")).to_contain_text("预计完工日期：2024-07-20")  # day 0 is the start: 06-30 + 20
+    works.get_by_role("button", name="开工").click()
+    works.get_by_label("实际完工日期").fill("2024-07-15")
+    works.get_by_role("button", name="记录完工").click()
+    expect(works.locator("body")).to_contain_text("2024-07-15")
+    works.goto(path)
+    expect(works.locator("body")).to_contain_text("S256 腊尔山至大马段路面抗滑整治")
 
     commission = person(new_context, "r_commission")
     commission.goto(path)
