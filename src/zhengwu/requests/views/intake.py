@@ -1,7 +1,8 @@
 """The clerk's intake form and the reporter reveal.
 
-A request is shown and acted on at ``/requests/{id}`` (views/desk.py); listing is the generic
-``/matters/request`` page. Both only ever show the reporter masked. The real name and phone are shown on ``/requests/{id}/reporter`` after a POST, audited each time.
+A request is shown and acted on at ``/requests/{id}`` (views/desk.py); listing is the generic ``/matters/request``
+page. Both only ever show the reporter masked. The real name and phone are shown on ``/requests/{id}/reporter``
+after a POST, audited each time.
 """
 
 from __future__ import annotations
