@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zhengwu.core.errors import Invalid
-from zhengwu.requests.figures import Counts, months, percent, period, rate, total
+from zhengwu.core.matters.stats.model import percent
+from zhengwu.requests.figures import Counts, months, period, rate, total
 
 TODAY = date(2024, 6, 20)
 

@@ -51,11 +51,12 @@ def figures_command(
 
     from zhengwu.cli import _db
     from zhengwu.core.errors import ZhengwuError
+    from zhengwu.core.matters.stats.model import percent
     from zhengwu.core.matters.stats.service import LOCAL_TZ
     from zhengwu.core.org.model import system_principal
     from zhengwu.core.org.tables import Unit
     from zhengwu.requests.api.figures import figures_out
-    from zhengwu.requests.figures import percent, period
+    from zhengwu.requests.figures import period
     from zhengwu.requests.service.figures import request_figures
 
     db = _db()

@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from zhengwu.core.errors import Invalid
 from zhengwu.core.matters.stats.model import FIRST_DAY, LAST_DAY, fill_period
@@ -41,17 +40,6 @@ def rate(numerator: int, denominator: int) -> float | None:
     if numerator < 0 or denominator < 0 or numerator > denominator:
         raise ValueError(f"a rate needs 0 ≤ numerator ≤ denominator, got {numerator}/{denominator}")
     return numerator / denominator if denominator else None
-
-
-def percent(value: float | None) -> str:
-    """A rate as read in reports: percent rounded half up to one decimal (四舍五入), "—" when there is none.
-
-    >>> percent(None), percent(2 / 3), percent(0.8575), percent(1.0)
-    ('—', '66.7%', '85.8%', '100.0%')
-    """
-    if value is None:
-        return "—"
-    return f"{Decimal(repr(value * 100)).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ and each breakdown are sums over its cells in Python (their number is bounded by
 by the number of requests), categories rolled up to their first and second level. The response rate needs each
 request's latest sign-for deadline: an outer join to ``matter_deadlines`` on the greatest ``id`` among the
 request's ``sign`` rows (a correlated sub-select on ``ix_matter_deadlines_matter_id``). Local dates come from the
-matters statistics' dialect-aware ``local_date``. The overdue list reads at most ``OVERDUE_ROWS`` running
+matters statistics' dialect-aware ``local_month``. The overdue list reads at most ``OVERDUE_ROWS`` running
 deadlines, oldest due first, with their total; the days overdue are counted by the working calendar. Hot spots
 read only the requests of the period that carry a location.
 """
@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from zhengwu.core.calendar.service import load_calendar
 from zhengwu.core.db import AnySelect
 from zhengwu.core.errors import NotFound
-from zhengwu.core.matters.stats.service import LOCAL_TZ, UNIT_MISSING, local_date, local_midnight, scoped_units
+from zhengwu.core.matters.stats.service import LOCAL_TZ, UNIT_MISSING, local_midnight, local_month, scoped_units
 from zhengwu.core.matters.tables import Matter, MatterDeadline
 from zhengwu.core.org.access import restrict
 from zhengwu.core.org.model import Principal
@@ -202,15 +202,6 @@ def _by_category(session: Session, per_category: dict[Any, Counts]) -> list[Row]
         out.append(Row(cats[tid].code, cats[tid].name, top[tid]))
         out.extend(Row(cats[s].code, cats[s].name, second[tid][s], 2) for s in sorted(second[tid], key=order))
     return out
-
-
-def local_month(column: Any, dialect: str) -> ColumnElement[str]:
-    """``YYYY-MM`` of the local (Asia/Shanghai) date of a UTC timestamp column, in SQL (constants inlined, so that
-    PostgreSQL sees the same expression in SELECT and GROUP BY)."""
-    if dialect == "postgresql":
-        shanghai = func.timezone(literal_column("'Asia/Shanghai'"), column)
-        return func.to_char(shanghai, literal_column("'YYYY-MM'"), type_=String)
-    return func.substr(local_date(column, dialect), literal_column("1"), literal_column("7"), type_=String)
 
 
 def _by_month(per_month: dict[Any, Counts], period: Period) -> list[Row]:

@@ -16,10 +16,11 @@ from openpyxl import Workbook
 
 from zhengwu.core.audit.service import record
 from zhengwu.core.errors import Invalid, NotFound
+from zhengwu.core.matters.stats.model import percent
 from zhengwu.core.matters.stats.service import LOCAL_TZ, unit_choices
 from zhengwu.core.org.service import require
 from zhengwu.requests import hotspots
-from zhengwu.requests.figures import Counts, Period, percent, period
+from zhengwu.requests.figures import Counts, Period, period
 from zhengwu.requests.kinds import KIND
 from zhengwu.requests.model import VIEW, State, format_km
 from zhengwu.requests.service.figures import RequestFigures, Row, request_figures, request_hot_spots

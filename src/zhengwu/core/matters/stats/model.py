@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from zhengwu.core.calendar.model import WorkingCalendar
 from zhengwu.core.errors import Invalid
@@ -227,3 +228,21 @@ def cycle_time(distribution: Mapping[int, int]) -> CycleTime:
     p90 = nth((9 * count + 9) // 10 - 1)  # nearest rank ⌈0.9·n⌉, in integers so no rounding creeps in
     mean = sum(v * n for v, n in items) / count
     return CycleTime(count, mean, median, p90, items[0][0])
+
+
+def one_decimal(value: float) -> str:
+    """Rounded half up to one decimal, as figures are read in reports (四舍五入), not half to even.
+
+    >>> one_decimal(2.25), one_decimal(2.35), one_decimal(3.0)
+    ('2.3', '2.4', '3.0')
+    """
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def percent(rate: float | None) -> str:
+    """A rate as read in reports: percent rounded half up to one decimal, "—" when there is none.
+
+    >>> percent(None), percent(0.8575), percent(1.0)
+    ('—', '85.8%', '100.0%')
+    """
+    return "—" if rate is None else f"{one_decimal(rate * 100)}%"

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, Date, String, and_, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from zhengwu.core.calendar.service import load_calendar
@@ -57,6 +57,15 @@ def local_date(column: Any, dialect: str) -> ColumnElement[date]:
     if dialect == "sqlite":
         return func.date(func.substr(column, 1, 19), literal_column(SQLITE_OFFSET), type_=Date)
     raise ValueError(f"unsupported database dialect for local dates: {dialect} (SQLite and PostgreSQL only)")
+
+
+def local_month(column: Any, dialect: str) -> ColumnElement[str]:
+    """``YYYY-MM`` of the local (Asia/Shanghai) date of a UTC timestamp column, in SQL (constants inlined, so that
+    PostgreSQL sees the same expression in SELECT and GROUP BY)."""
+    if dialect == "postgresql":
+        shanghai = func.timezone(literal_column("'Asia/Shanghai'"), column)
+        return func.to_char(shanghai, literal_column("'YYYY-MM'"), type_=String)
+    return func.substr(local_date(column, dialect), literal_column("1"), literal_column("7"), type_=String)
 
 
 def stats_kind(code: str) -> Kind:

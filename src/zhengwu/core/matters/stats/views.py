@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +14,7 @@ from starlette.datastructures import QueryParams
 from zhengwu.core.errors import Invalid, NotFound
 from zhengwu.core.matters.registry import Kind
 from zhengwu.core.matters.stats.api import router as api_router
-from zhengwu.core.matters.stats.model import AGE_BOUNDS, MatterStats, fill_period, make_query
+from zhengwu.core.matters.stats.model import AGE_BOUNDS, MatterStats, fill_period, make_query, one_decimal, percent
 from zhengwu.core.matters.stats.service import LOCAL_TZ, matter_stats, stats_kind, unit_choices
 from zhengwu.core.org.service import require
 from zhengwu.web.deps import Db, User
@@ -53,15 +52,6 @@ def _unit(params: QueryParams) -> int | None:
     return int(text)
 
 
-def one_decimal(value: float) -> str:
-    """Rounded half up to one decimal, as figures are read in reports (四舍五入), not half to even.
-
-    >>> one_decimal(2.25), one_decimal(2.35), one_decimal(3.0)
-    ('2.3', '2.4', '3.0')
-    """
-    return str(Decimal(repr(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
-
-
 def days(value: float | None) -> str:
     """A number of working days as shown on the page.
 
@@ -71,14 +61,6 @@ def days(value: float | None) -> str:
     if value is None:
         return "—"
     return str(value) if isinstance(value, int) else one_decimal(value)
-
-
-def percent(rate: float | None) -> str:
-    """
-    >>> percent(None), percent(0.8575), percent(1.0)
-    ('—', '85.8%', '100.0%')
-    """
-    return "—" if rate is None else f"{one_decimal(rate * 100)}%"
 
 
 @router.get("/{kind_code}/stats", response_class=HTMLResponse)
