@@ -12,18 +12,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from tests.conftest import PASSWORD
+from tests.support.live_server import serve
 from zhengwu.core.db import Database
 from zhengwu.core.settings import Settings
 from zhengwu.web.app import create_app
@@ -43,7 +40,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 #: Generous upper limits for waiting, never expectations of speed.
-STARTUP_LIMIT_S = 30.0
 WAIT_LIMIT_MS = 15_000
 
 
@@ -77,29 +73,11 @@ def server_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     database_url = f"sqlite:///{target}"
     settings = Settings(database_url=database_url, secret_key="browser-test-secret", _env_file=None)
     db = Database(database_url)
-    # Bound before the server starts, so the port is ours: no race for a "free" port someone else takes.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, db), log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="browser-test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_LIMIT_S
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            db.dispose()
-            pytest.fail("测试服务器未能启动")
-        time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serve(create_app(settings, db), "browser-test-server") as port:
+            yield f"http://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
-        thread.join(STARTUP_LIMIT_S)
-        sock.close()
         db.dispose()
-        assert not thread.is_alive(), "测试服务器未能停止"
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,6 @@ and a clock standing at the seed's day, 2024-06-20 09:00 Beijing time.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,16 +17,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from georeport import GeoReport
 
+from tests.support.live_server import serve
 from tests.support.open311_data import PHONE, keys, seed
 from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Database
 from zhengwu.core.settings import Settings
 from zhengwu.web.app import create_app
-
-STARTUP_LIMIT_S = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -42,33 +37,16 @@ def server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     ids = seed(db)
     api_key = keys(db)["o311_client"]
     settings = Settings(database_url=url, secret_key="open311-test-secret", _env_file=None)  # type: ignore[call-arg]
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))  # bound before the server starts: the port is ours
-    port = sock.getsockname()[1]
     app = create_app(settings, db)
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, name="open311-test-server", daemon=True)
     with pytest.MonkeyPatch.context() as mp:
         for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
             mp.delenv(name, raising=False)
         mp.setenv("NO_PROXY", "127.0.0.1,localhost")
-        thread.start()
-        deadline = time.monotonic() + STARTUP_LIMIT_S
-        while not uv.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                uv.should_exit = True
-                sock.close()
-                db.dispose()
-                pytest.fail("Open311 测试服务器未能启动")
-            time.sleep(0.01)
         try:
-            yield {"root": f"http://127.0.0.1:{port}/open311/v2", "ids": ids, "key": api_key}
+            with serve(app, "open311-test-server") as port:
+                yield {"root": f"http://127.0.0.1:{port}/open311/v2", "ids": ids, "key": api_key}
         finally:
-            uv.should_exit = True
-            thread.join(STARTUP_LIMIT_S)
-            sock.close()
             db.dispose()
-    assert not thread.is_alive(), "Open311 测试服务器未能停止"
 
 
 def as_list(value: Any) -> list[Any]:
