@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 
 from tests.support.request_people import SYSTEM, category, setup
 from zhengwu.cli import app
+from zhengwu.core.attachments import Limits
 from zhengwu.core.db import Database
 from zhengwu.core.jobs import JOBS
-from zhengwu.requests.attachments import Limits
 from zhengwu.requests.service.public import RatePolicy, client_hash, receive_from_web
 from zhengwu.requests.tables import RequestWebReceipt
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from tests.support.request_people import SYSTEM, category, setup
+from zhengwu.core.attachments import Limits, Purpose
 from zhengwu.core.audit.tables import AuditEntry
 from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Database
@@ -19,7 +20,6 @@ from zhengwu.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyR
 from zhengwu.core.matters.tables import Matter
 from zhengwu.core.org.model import Principal, system_principal
 from zhengwu.requests import service as requests
-from zhengwu.requests.attachments import Limits, Purpose
 from zhengwu.requests.service import attachments as files
 from zhengwu.requests.service.public import (
     RatePolicy,

@@ -14,11 +14,11 @@ from typing import ClassVar
 from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from zhengwu.core.attachments import Purpose
 from zhengwu.core.crypto import EncryptedString
 from zhengwu.core.db import Base
 from zhengwu.core.matters.model import LimitUnit
 from zhengwu.core.matters.tables import Matter
-from zhengwu.requests.attachments import Purpose
 from zhengwu.requests.model import KIND_CODE, CategoryKind, DeclineReason, ProjectStatus, RequestType
 
 REPORTER_NAME_CHARS = 50

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.walk import Call, Case, Ids
+from zhengwu.core.attachments import Limits
 from zhengwu.core.db import Actor, Database
-from zhengwu.requests.attachments import Limits
 from zhengwu.requests.tables import RequestAttachment, RequestMatter, RequestWebReceipt
 
 WALK_CODE = "WALKCODE23"

@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhengwu.core.attachments import CheckedFile, Limits, Purpose, check_count, check_file, size_label
 from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengwu.core.matters import service as matters
 from zhengwu.core.org.access import check_write
 from zhengwu.core.org.model import Principal
 from zhengwu.core.org.tables import User
-from zhengwu.requests.attachments import CheckedFile, Limits, Purpose, check_count, check_file, size_label
 from zhengwu.requests.kinds import KIND
 from zhengwu.requests.model import HANDLE, RECEIVE, State
 from zhengwu.requests.tables import RequestAttachment, RequestMatter

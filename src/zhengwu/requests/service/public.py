@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from zhengwu.core.attachments import Limits, Purpose
 from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Invalid, TooManyRequests
 from zhengwu.core.org.model import Grant, Principal, Scope
 from zhengwu.core.org.tables import Unit
-from zhengwu.requests.attachments import Limits, Purpose
 from zhengwu.requests.kinds import KIND
 from zhengwu.requests.model import RECEIVE, Channel, DeclineReason, RequestType, State
 from zhengwu.requests.service.attachments import Upload, add_intake_photos, check_uploads

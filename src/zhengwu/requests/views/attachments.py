@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
+from zhengwu.core.attachments import Limits
 from zhengwu.core.errors import Forbidden
 from zhengwu.core.settings import Settings
-from zhengwu.requests.attachments import Limits
 from zhengwu.requests.kinds import KIND
 from zhengwu.requests.model import HANDLE
 from zhengwu.requests.service.attachments import Upload, add_evidence, get_attachment

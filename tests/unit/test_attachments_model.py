@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from zhengwu.core.attachments import Limits, Purpose, check_count, check_file, sanitize_filename, sniff
 from zhengwu.core.errors import Invalid
-from zhengwu.requests.attachments import Limits, Purpose, check_count, check_file, sanitize_filename, sniff
 from zhengwu.requests.service.public import client_hash, normalise_code, query_hash
 from zhengwu.requests.views.attachments import content_disposition
 

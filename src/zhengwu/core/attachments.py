@@ -1,5 +1,5 @@
-"""Pure checks of files attached to requests: the real type from the magic bytes, size and count limits, and a
-safe file name.
+"""Pure checks of attached files (requests' intake photos and evidence, rectification items' evidence): the real
+type from the magic bytes, size and count limits, and a safe file name.
 
 A file's type is what its first bytes say it is, never the client's ``Content-Type`` nor the name's extension: a
 ``.jpg`` that is really text is refused, and a PNG sent as ``photo.jpg`` is kept as ``photo.png``. Intake photos
