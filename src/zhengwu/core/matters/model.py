@@ -228,6 +228,9 @@ class KindSpec:
     act: StepHandler | None = None
     #: Optional: the URL of the kind's own page of a matter (given its id), instead of ``/matters/{code}/{id}``.
     detail_url: Callable[[int], str] | None = None
+    #: A confidential kind (inspection leads) never shows in the engine's general lists, searches, exports, to-do
+    #: and supervision ledgers, nor on its generic pages: only the kind's own, audited pages show it.
+    confidential: bool = False
 
     def url_of(self, matter_id: int) -> str:
         """Where a matter of this kind is shown: the kind's own page if it has one, else the generic page.

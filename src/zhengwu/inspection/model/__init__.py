@@ -201,6 +201,39 @@ def conflict(
     return None
 
 
+class Evaluation(LabelledEnum):
+    """How a seconded cadre was evaluated at the end of a round."""
+
+    EXCELLENT = "excellent", "优秀"
+    COMPETENT = "competent", "称职"
+    BASIC = "basic", "基本称职"
+    INCOMPETENT = "incompetent", "不称职"
+
+
+#: A secondment counts as followed by a promotion when the cadre was promoted within this many days of the round's
+#: end (one year).
+PROMOTION_WINDOW_DAYS = 365
+
+
+# ------------------------------------------------------------------------------------ responsibility list
+
+
+class Progress(LabelledEnum):
+    """Where an organisation stands on one item of the responsibility list (主体责任清单)."""
+
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    IN_PROGRESS = "in_progress", "落实中"
+    DONE = "done", "已落实"
+
+
+class SubjectKind(LabelledEnum):
+    """Who an accountability outcome concerns."""
+
+    PERSON = "person", "个人"
+    UNIT = "unit", "单位"
+
+
 # ------------------------------------------------------------------------------------------------- findings
 
 #: Seed of the editable finding categories: code, Chinese name.
