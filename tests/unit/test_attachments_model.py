@@ -10,7 +10,7 @@ import pytest
 from zhengwu.core.attachments import Limits, Purpose, check_count, check_file, sanitize_filename, sniff
 from zhengwu.core.errors import Invalid
 from zhengwu.requests.service.public import client_hash, normalise_code, query_hash
-from zhengwu.requests.views.attachments import content_disposition
+from zhengwu.web.uploads import content_disposition
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"

@@ -22,9 +22,9 @@ from zhengwu.requests.model import RECEIVE, REVEAL_REPORTER, CategoryKind, Chann
 from zhengwu.requests.service.attachments import add_intake_photos
 from zhengwu.requests.service.intake import receive_request, reporter, reveal_reporter
 from zhengwu.requests.tables import RequestCampaign, RequestCategory, RequestMatter
-from zhengwu.requests.views.attachments import limits_of, read_uploads
 from zhengwu.web.deps import Db, User, get_settings, uow_for
 from zhengwu.web.pages import form_bool, form_int, form_str, redirect, render
+from zhengwu.web.uploads import limits_of, read_uploads
 
 router = APIRouter(prefix="/requests", include_in_schema=False)
 #: Channels a clerk takes requests from by hand (Open311 and import come in by machine).

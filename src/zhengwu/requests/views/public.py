@@ -19,10 +19,10 @@ from fastapi.responses import HTMLResponse
 from zhengwu.core.errors import Invalid, TooManyRequests
 from zhengwu.requests.model import RequestType
 from zhengwu.requests.service.public import RatePolicy, client_hash, public_status, receive_from_web
-from zhengwu.requests.views.attachments import limits_of, read_uploads
 from zhengwu.requests.views.intake import _float, category_choices
 from zhengwu.web.deps import Db, get_settings
 from zhengwu.web.pages import form_int, form_str, render
+from zhengwu.web.uploads import limits_of, read_uploads
 
 router = APIRouter(prefix="/public/requests", include_in_schema=False)
 PUBLIC_ACTOR = "网上群众"
