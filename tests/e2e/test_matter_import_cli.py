@@ -100,8 +100,11 @@ def test_an_xlsx_file_imports_like_a_csv(kind_db: Database, db_url: str, tmp_pat
             "历史事项.csv",
             HEADER + "\n",
             "nosuchkind",
-            "“nosuchkind”不存在；可用的类型：request（群众诉求）、testkind（",
+            "“nosuchkind”不存在；可用的类型：inspection_finding（巡察发现问题）、inspection_item（整改事项）、"
+            "request（群众诉求）、testkind（",
         ),
+        # a confidential kind (inspection leads) is not importable, nor named among the kinds one may import
+        ("历史事项.csv", HEADER + "\n", "inspection_lead", "“inspection_lead”不存在；可用的类型：inspection_finding（"),
         ("历史事项.xls", "x", "testkind", "只能导入 .xlsx 或 .csv 文件"),
         ("历史事项.xlsx", "不是 Excel", "testkind", "无法读取该 Excel 文件"),
         ("历史事项.csv", "", "testkind", "上传的文件是空的"),
@@ -117,4 +120,5 @@ def test_an_unusable_file_or_an_unknown_kind_fails_with_a_chinese_message_and_no
     code, out = run(db_url, "import", "matters", str(path), "--kind", kind)
     assert code == 2, out
     assert message in out and "Traceback" not in out
+    assert "问题线索" not in out
     assert matters(kind_db) == 0

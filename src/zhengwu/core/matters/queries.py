@@ -40,9 +40,10 @@ def available_steps(session: Session, principal: Principal | None, kind: Kind, m
 
 
 def waiting_for(session: Session, principal: Principal, kinds: Iterable[Kind], limit: int = 200) -> list[Matter]:
-    """Matters waiting for an action this principal may take, earliest deadline first (the to-do list)."""
+    """Matters waiting for an action this principal may take, earliest deadline first (the to-do list); a
+    confidential kind among ``kinds`` is left out (the to-do list is a general list)."""
     found: dict[int, Matter] = {}
-    for kind in kinds:
+    for kind in (k for k in kinds if not k.spec.confidential):
         by_grant: dict[str, set[str]] = {}
         for step in kind.spec.workflow.steps:
             if principal.has(step.grant):

@@ -21,7 +21,7 @@ from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Forbidden, Invalid, NotFound
 from zhengwu.core.matters.deadlines import Span, due_at
 from zhengwu.core.matters.model import KindSpec, Need, Priority, TimeLimit
-from zhengwu.core.matters.registry import Kind
+from zhengwu.core.matters.registry import Kind, is_confidential
 from zhengwu.core.matters.tables import (
     Matter,
     MatterDeadline,
@@ -37,6 +37,17 @@ from zhengwu.core.org.tables import Unit
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 MAX_EXTENSION = 365
+
+
+#: The audit log keeps what a confidential kind's matter and history say as ``***`` (the kind's table may mask more).
+AUDIT_MASK = "__audit_mask__"
+CONFIDENTIAL_MATTER_MASK = frozenset({"title", "body"})
+CONFIDENTIAL_EVENT_MASK = frozenset({"note", "data"})
+
+
+def _mask(obj: object, fields: frozenset[str]) -> None:
+    """Mask ``fields`` of this one record in the audit log (read by the audit listener per object)."""
+    setattr(obj, AUDIT_MASK, getattr(obj, AUDIT_MASK, frozenset()) | fields)
 
 
 def _actor(principal: Principal | None) -> tuple[int | None, str]:
@@ -67,6 +78,8 @@ def _event(
         note=note,
         data=json.dumps(data or {}, ensure_ascii=False, sort_keys=True, default=str),
     )
+    if is_confidential(matter.kind):
+        _mask(event, CONFIDENTIAL_EVENT_MASK)
     session.add(event)
     return event
 
@@ -159,6 +172,8 @@ def open_matter(
         serial=serial,
         **(fields or {}),
     )
+    if spec.confidential:
+        _mask(matter, CONFIDENTIAL_MATTER_MASK)
     session.add(matter)
     uow.flush()
     check_write(session, principal, spec.create_grant, matter)

@@ -13,7 +13,7 @@ Who sees and does what (grants are checked with ``check_write`` inside the trans
 * **See a listing**: whoever sees its matter (the kind's view grant over the owner unit), the owner side
   (``supervision.report`` over the owner unit) and the supervising side (``supervision.list`` or
   ``supervision.signoff`` over the supervising unit). A listing shows its matter's id only; the matter's detail
-  stays behind the kind's view grant.
+  stays behind the kind's view grant. A confidential kind's matter is never listed, whoever asks.
 * **Report progress** (``supervision.report`` over the matter's owner unit), while the listing is open.
 * **Sign off** (``supervision.signoff`` over the supervising unit), only when the kind's workflow counts the
   matter's status as resolved.
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from zhengwu.core.calendar.model import CalendarYearUnknown, WorkingCalendar
@@ -34,7 +34,7 @@ from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Forbidden, Invalid, NotFound
 from zhengwu.core.matters.deadlines import end_of
 from zhengwu.core.matters.ladder import EscalationStep, default_ladder, ladder_json, parse_ladder, reporting_days
-from zhengwu.core.matters.registry import KINDS, Kind, get_kind
+from zhengwu.core.matters.registry import Kind, confidential_codes, get_kind, public_kinds
 from zhengwu.core.matters.service import DEFAULT_TZ, _actor, _text, load, record_event
 from zhengwu.core.matters.tables import Matter, SupervisionListing, SupervisionReport
 from zhengwu.core.org.access import check_write, scope_condition
@@ -56,7 +56,7 @@ def visible(principal: Principal | None) -> ColumnElement[bool]:
     if principal is None:
         raise Forbidden("请先登录。")
     conds: list[ColumnElement[bool]] = []
-    for code, kind in sorted(KINDS.items()):
+    for code, kind in sorted(public_kinds().items()):
         scope = principal.scope(kind.spec.view_grant) if kind.spec.view_grant else None
         if scope is not None:
             cond = scope_condition(principal, scope, Matter.owner_unit_id, Matter.handler_id)
@@ -66,13 +66,15 @@ def visible(principal: Principal | None) -> ColumnElement[bool]:
         (SUPERVISION_LIST, SupervisionListing.supervising_unit_id, None),
         (SUPERVISION_SIGNOFF, SupervisionListing.supervising_unit_id, None),
     )
+    # A confidential kind's matters are never listed, whichever side one is on.
+    public = Matter.kind.not_in(confidential_codes())
     for action, unit_col, owner_col in sides:
         scope = principal.scope(action)
         if scope is not None:
             cond = scope_condition(principal, scope, unit_col, owner_col)
             if cond is None:
-                return true()
-            conds.append(cond)
+                return public
+            conds.append(and_(public, cond))
     return or_(*conds) if conds else false()
 
 
@@ -139,6 +141,8 @@ def list_for_supervision(
     ``report_every`` working days (0: none) and an escalation ladder (default: ``default_ladder()``)."""
     session = uow.session
     now = uow.clock.now()
+    if kind.spec.confidential:  # never listed: a listing would show it in the ledger
+        raise NotFound("事项不存在或不在您的数据范围内。")
     matter = load(session, principal, kind, matter_id)  # the lister must see the matter
     if session.get(Unit, supervising_unit_id) is None:
         raise Invalid("督办单位不存在。", field="supervising_unit_id")

@@ -17,7 +17,8 @@ reports in ``supervision.reports_due``. Each notice, copies apart, appends an ev
 
 What is looked at (candidates are chosen in SQL, not by loading matters into Python):
 
-* running deadlines (``met_at IS NULL``) of matters not paused (a paused deadline's ``due_at`` is not current),
+* running deadlines (``met_at IS NULL``) of matters not paused and not of a confidential kind (a paused
+  deadline's ``due_at`` is not current),
   within the window where the light can be yellow (per unit, from the ``due_at`` index) or already red, and without
   their notice yet; the light itself is then computed by ``deadlines.light``. A deadline red before any tick saw it
   yellow gets only the overdue notice. One that fell due more than ``LOOKBACK`` before the tick is not announced
@@ -49,7 +50,7 @@ from zhengwu.core.errors import Invalid
 from zhengwu.core.matters.deadlines import end_of, light
 from zhengwu.core.matters.ladder import StepCode, parse_ladder, reporting_days, step_day
 from zhengwu.core.matters.model import Light, LimitUnit
-from zhengwu.core.matters.registry import KINDS
+from zhengwu.core.matters.registry import KINDS, confidential_codes
 from zhengwu.core.matters.service import DEFAULT_TZ
 from zhengwu.core.matters.supervision import LISTED
 from zhengwu.core.matters.tables import (
@@ -184,6 +185,8 @@ def _deadlines(
         select(d, Matter.kind, Matter.serial, Matter.title, Matter.owner_unit_id)
         .join(Matter, Matter.id == d.matter_id)
         .where(d.met_at.is_(None), Matter.paused_since.is_(None))
+        # A confidential kind's deadlines raise no notice: the inbox is a general list and the text names the matter.
+        .where(Matter.kind.not_in(confidential_codes()))
         .order_by(d.id)
     )
     overdue = base.where(d.due_at < now, d.due_at >= now - lookback, unnoticed("overdue"))

@@ -23,7 +23,7 @@ from zhengwu.core.matters import queries, service, supervision
 from zhengwu.core.matters.deadlines import light
 from zhengwu.core.matters.lists import matter_list
 from zhengwu.core.matters.model import InvalidTransition, Light
-from zhengwu.core.matters.registry import KINDS, Kind, get_kind
+from zhengwu.core.matters.registry import KINDS, Kind, get_kind, public_kinds
 from zhengwu.core.matters.tables import MatterExtension, SupervisionListing
 from zhengwu.core.org.access import restrict
 from zhengwu.core.org.tables import Unit
@@ -389,7 +389,7 @@ def _listing_of(uow: Any, listing_id: int, matter_id: int) -> SupervisionListing
 def matters_todo(ctx: TodoContext) -> list[TodoItem]:
     """Matters waiting for an action the user may take, most urgent first."""
     items = []
-    for matter in queries.waiting_for(ctx.session, ctx.principal, KINDS.values()):
+    for matter in queries.waiting_for(ctx.session, ctx.principal, public_kinds().values()):
         kind = KINDS[matter.kind]
         urgency = Urgency.NORMAL
         if matter.due_at is not None:

@@ -20,7 +20,7 @@ from zhengwu.core.audit.service import record
 from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Forbidden, Invalid, NotFound
 from zhengwu.core.matters.notices.model import NoticeKind, label
-from zhengwu.core.matters.registry import KINDS
+from zhengwu.core.matters.registry import public_kinds
 from zhengwu.core.matters.service import _actor
 from zhengwu.core.matters.tables import Matter, MatterNotice
 from zhengwu.core.org.access import scope_condition
@@ -38,7 +38,7 @@ def visible(principal: Principal | None, notice: Any = MatterNotice) -> ColumnEl
     if principal is None:
         raise Forbidden("请先登录。")
     conds: list[ColumnElement[bool]] = []
-    for code, kind in sorted(KINDS.items()):
+    for code, kind in sorted(public_kinds().items()):  # a confidential kind's notices are never shown
         scope = principal.scope(kind.spec.view_grant) if kind.spec.view_grant else None
         if scope is None:
             continue

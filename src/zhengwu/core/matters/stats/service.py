@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from zhengwu.core.calendar.service import load_calendar
 from zhengwu.core.db import AnySelect
 from zhengwu.core.errors import NotFound
-from zhengwu.core.matters.registry import KINDS, Kind
+from zhengwu.core.matters.registry import Kind, public_kinds
 from zhengwu.core.matters.stats.model import (
     AGE_BOUNDS,
     MatterStats,
@@ -69,8 +69,8 @@ def local_month(column: Any, dialect: str) -> ColumnElement[str]:
 
 
 def stats_kind(code: str) -> Kind:
-    """The registered kind ``code`` (NotFound naming the field ``kind`` otherwise)."""
-    kind = KINDS.get(code)
+    """The registered kind ``code`` (NotFound naming the field ``kind`` otherwise, also for a confidential kind)."""
+    kind = public_kinds().get(code)
     if kind is None:
         raise NotFound(f"事项类型“{code[:32]}”不存在。", field="kind")
     return kind

@@ -24,7 +24,7 @@ from zhengwu.core.errors import Forbidden
 from zhengwu.core.matters import supervision
 from zhengwu.core.matters.deadlines import end_of, light
 from zhengwu.core.matters.model import Light, LimitUnit
-from zhengwu.core.matters.registry import KINDS
+from zhengwu.core.matters.registry import public_kinds
 from zhengwu.core.matters.tables import Matter, SupervisionListing, SupervisionReport
 from zhengwu.core.org.model import Principal
 from zhengwu.core.org.tables import Unit
@@ -56,7 +56,7 @@ def may_see_listings(principal: Principal | None) -> bool:
     if principal is None:
         return False
     grants = {supervision.SUPERVISION_LIST, supervision.SUPERVISION_SIGNOFF, supervision.SUPERVISION_REPORT}
-    grants |= {k.spec.view_grant for k in KINDS.values() if k.spec.view_grant}
+    grants |= {k.spec.view_grant for k in public_kinds().values() if k.spec.view_grant}
     return any(principal.has(g) for g in grants)
 
 
