@@ -12,6 +12,7 @@ from zhengwu.core.calendar.model import WorkingCalendar
 from zhengwu.core.crypto import Keyring
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.settings import Settings
+from zhengwu.inspection.cli import app as inspection_cli
 from zhengwu.requests import cli as requests_cli
 
 app = typer.Typer(help="政务平台命令行：数据库、用户与单位、工作日历、审计、演示数据与服务。", no_args_is_help=True)
@@ -26,6 +27,7 @@ app.add_typer(unit_app, name="unit")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(requests_cli.app, name="requests")  # zhengwu.requests.cli
+app.add_typer(inspection_cli, name="inspection")  # zhengwu.inspection.cli
 
 
 @app.callback()

@@ -1,7 +1,7 @@
 """``zhengwu demo``: a fresh database with the seed's bodies and one user for each role.
 
-Each story adds its records as one further step: the requests story (``zhengwu.requests.demo``); later issues add
-rounds, patents ….
+Each story adds its records as one further step: the requests story (``zhengwu.requests.demo``), the inspection story
+(``zhengwu.inspection.demo``); later issues add patents ….
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from zhengwu.core.org.model import (
 )
 from zhengwu.core.org.service import GrantInput, create_unit, create_user, save_role
 from zhengwu.core.settings import Settings
+from zhengwu.inspection.demo import seed_inspection
+from zhengwu.inspection.people import ALL_INSPECTION
 from zhengwu.requests import model as rq
 from zhengwu.requests.demo import seed_requests
 
@@ -57,9 +59,9 @@ UNITS: list[tuple[str, str, str, str | None]] = [
 ]
 
 ALL_CORE = (UNIT_VIEW, UNIT_MANAGE, USER_VIEW, USER_MANAGE, ROLE_MANAGE, CALENDAR_MANAGE, AUDIT_VIEW)
-#: Every action of the requests system and of supervision: the administrator holds them all, so that it may hand
-#: out any seed role and any refusal it meets comes from validation, not permission (a reveal of a reporter stays
-#: audited whoever makes it).
+#: Every action of the requests system and of supervision: the administrator holds them all, and every inspection
+#: action too, so that it may hand out any seed role and any refusal it meets comes from validation, not permission
+#: (a reveal of a reporter, a view of a lead stay audited whoever makes them).
 ALL_REQUESTS = (
     rq.VIEW,
     rq.RECEIVE,
@@ -85,7 +87,7 @@ ROLES: list[tuple[str, str, str, list[tuple[str, Scope]]]] = [
         "admin",
         "系统管理员",
         "维护单位、用户、角色与节假日，维护诉求分类",
-        [(a, Scope.ALL) for a in (*ALL_CORE, *ALL_REQUESTS)],
+        [(a, Scope.ALL) for a in (*ALL_CORE, *ALL_REQUESTS, *ALL_INSPECTION)],
     ),
     (
         "unit_admin",
@@ -235,6 +237,7 @@ def build_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
             logins = seed_core(uow, settings.demo_password)
             uow.commit()
         seed_requests(db, clock)
+        logins += seed_inspection(db, clock, settings.demo_password)
     finally:
         db.dispose()
     return logins

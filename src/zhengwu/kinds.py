@@ -13,7 +13,7 @@ from importlib import import_module
 from zhengwu.core.matters.registry import KINDS, Kind
 
 #: The modules that register the systems' matter kinds (the requests, inspection and IP centre systems add theirs).
-KIND_MODULES: tuple[str, ...] = ("zhengwu.requests.kinds",)
+KIND_MODULES: tuple[str, ...] = ("zhengwu.requests.kinds", "zhengwu.inspection.kinds")
 
 
 def load_kinds() -> dict[str, Kind]:

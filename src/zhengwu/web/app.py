@@ -42,11 +42,13 @@ def modules() -> list[Module]:
     from zhengwu.core.matters.views import module as matters
     from zhengwu.core.org.api import router as org_api
     from zhengwu.core.org.views import module as org
+    from zhengwu.inspection import api as inspection_api
+    from zhengwu.inspection.views import module as inspection
     from zhengwu.requests.views import module as requests
     from zhengwu.web.views import module as shell
 
-    api = Module(name="api", routers=[org_api, calendar_api, audit_api])
-    return [shell, matter_stats, matters, requests, notices, supervision, org, calendar, audit, api]
+    api = Module(name="api", routers=[org_api, calendar_api, audit_api, *inspection_api.ROUTERS])
+    return [shell, matter_stats, matters, requests, inspection, notices, supervision, org, calendar, audit, api]
 
 
 class CsrfCookieMiddleware(BaseHTTPMiddleware):

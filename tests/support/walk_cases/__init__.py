@@ -6,8 +6,13 @@ ones (users, matters) exist, and ``ids(session)`` to name them for the calls. Ad
 
 from __future__ import annotations
 
-from tests.support.walk_cases import open311 as open311_area
 from tests.support.walk_cases import (
+    inspection_base,
+    inspection_figures,
+    inspection_findings,
+    inspection_leads,
+    inspection_ledgers,
+    inspection_rounds,
     requests_desk,
     requests_figures,
     requests_import,
@@ -15,6 +20,7 @@ from tests.support.walk_cases import (
     requests_manage,
     requests_public,
 )
+from tests.support.walk_cases import open311 as open311_area
 
 AREAS = [requests_intake, requests_public]
 AREAS.append(requests_figures)  # after requests_intake, whose people and categories it uses
@@ -22,3 +28,5 @@ AREAS.append(requests_desk)  # after requests_intake, whose people and categorie
 AREAS.append(requests_manage)  # after requests_intake, whose people and categories it uses
 AREAS.append(open311_area)  # its own account and request; after requests_intake (data key, categories)
 AREAS.append(requests_import)  # after requests_intake, whose people it uses
+AREAS.append(inspection_base)  # the inspection people and round; the inspection areas below build on them
+AREAS += [inspection_rounds, inspection_findings, inspection_leads, inspection_ledgers, inspection_figures]
