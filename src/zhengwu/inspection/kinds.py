@@ -10,9 +10,10 @@ services stored (by default :func:`zhengwu.inspection.model.rectification_due` a
 from __future__ import annotations
 
 from datetime import date, tzinfo
+from importlib import import_module
 from typing import Any
 
-from zhengwu.core.matters.model import KindSpec, LimitUnit, TimeLimit
+from zhengwu.core.matters.model import KindSpec, LimitUnit, StepHandler, TimeLimit
 from zhengwu.core.matters.registry import Kind, register_kind
 from zhengwu.core.matters.service import DEFAULT_TZ
 from zhengwu.inspection.model import FINDING_MANAGE, ITEM_VERIFY, LEAD_MANAGE, LEAD_VIEW, RECTIFY, VIEW
@@ -39,54 +40,25 @@ def limit_for(matter: Any, limit: TimeLimit) -> tuple[int, LimitUnit]:
     return limit.amount, limit.unit
 
 
-def _finding_act(
-    uow: Any,
-    principal: Any,
-    matter_id: int,
-    action: str,
-    *,
-    version: int | None,
-    note: str,
-    data: dict[str, Any],
-    tz: tzinfo,
-) -> Any:
-    """The generic act page and API take a finding's steps through the inspection services (imported at call time:
-    the services import this module's kinds)."""
-    from zhengwu.inspection.service.findings import act
+def _service_act(module: str) -> StepHandler:
+    """The generic act page and API take a kind's steps through its inspection service's ``act`` (imported at call
+    time: the services import this module's kinds), never the engine's bare ``act``."""
 
-    return act(uow, principal, matter_id, action, version=version, note=note, data=data, tz=tz)
+    def act(
+        uow: Any,
+        principal: Any,
+        matter_id: int,
+        action: str,
+        *,
+        version: int | None,
+        note: str,
+        data: dict[str, Any],
+        tz: tzinfo,
+    ) -> Any:
+        handler: StepHandler = import_module(f"zhengwu.inspection.service.{module}").act
+        return handler(uow, principal, matter_id, action, version=version, note=note, data=data, tz=tz)
 
-
-def _lead_act(
-    uow: Any,
-    principal: Any,
-    matter_id: int,
-    action: str,
-    *,
-    version: int | None,
-    note: str,
-    data: dict[str, Any],
-    tz: tzinfo,
-) -> Any:
-    from zhengwu.inspection.service.leads import act
-
-    return act(uow, principal, matter_id, action, version=version, note=note, data=data, tz=tz)
-
-
-def _item_act(
-    uow: Any,
-    principal: Any,
-    matter_id: int,
-    action: str,
-    *,
-    version: int | None,
-    note: str,
-    data: dict[str, Any],
-    tz: tzinfo,
-) -> Any:
-    from zhengwu.inspection.service.items import act
-
-    return act(uow, principal, matter_id, action, version=version, note=note, data=data, tz=tz)
+    return act
 
 
 FINDING_SPEC = KindSpec(
@@ -100,7 +72,7 @@ FINDING_SPEC = KindSpec(
     extend_grant=FINDING_MANAGE,
     pause_grant=FINDING_MANAGE,
     limit_for=limit_for,
-    act=_finding_act,
+    act=_service_act("findings"),
     detail_url=lambda i: f"/inspection/findings/{i}",
 )
 LEAD_SPEC = KindSpec(
@@ -114,7 +86,7 @@ LEAD_SPEC = KindSpec(
     extend_grant=LEAD_MANAGE,
     pause_grant=LEAD_MANAGE,
     limit_for=limit_for,
-    act=_lead_act,
+    act=_service_act("leads"),
     detail_url=lambda i: f"/inspection/leads/{i}",
     confidential=True,
 )
@@ -129,7 +101,7 @@ ITEM_SPEC = KindSpec(
     extend_grant=ITEM_VERIFY,
     pause_grant=ITEM_VERIFY,
     limit_for=limit_for,
-    act=_item_act,
+    act=_service_act("items"),
     detail_url=lambda i: f"/inspection/items/{i}",
 )
 

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from zhengwu.inspection.api import cadres, categories, figures, findings, items, leads, ledgers, rounds
+from zhengwu.inspection.api import cadres, categories, figures, findings, items, leads, ledgers, plans, rounds
 
 ROUTERS = [
     figures.router,
     rounds.router,
+    plans.router,
     cadres.router,
     categories.router,
     findings.router,

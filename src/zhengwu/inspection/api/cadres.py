@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from zhengwu.inspection.api.rounds import MAX_ID, Day, Id, Input, Text, Version
+from zhengwu.inspection.api.fields import MAX_ID, Day, Id, Input, Text, Version
 from zhengwu.inspection.model import Evaluation, Specialty, TeamRole
 from zhengwu.inspection.service import cadres as service
 from zhengwu.inspection.tables import InspectionCadre

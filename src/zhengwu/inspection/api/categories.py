@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from zhengwu.core.errors import Forbidden
+from zhengwu.inspection.api.fields import MAX_ID, Input, Text, Version
 from zhengwu.inspection.model import CATEGORY_MANAGE, VIEW
 from zhengwu.inspection.service import categories as service
 from zhengwu.inspection.service.categories import MAX_SORT, NAME_CHARS
@@ -18,15 +19,8 @@ from zhengwu.web.deps import Db, User, uow_for
 from zhengwu.web.problems import PROBLEMS
 
 router = APIRouter(prefix="/api/v1/inspection", tags=["巡察整改"], responses=PROBLEMS)
-MAX_ID = 2_147_483_647
 CategoryId = Annotated[int, Path(ge=1, le=MAX_ID, description="问题分类 ID")]
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
-Version = Annotated[int, Field(ge=1, le=MAX_ID, description="读取时的版本号")]
 SortOrder = Annotated[int, Field(ge=-MAX_SORT, le=MAX_SORT, description="排序（小者在前）")]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class CategoryIn(Input):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from zhengwu.core.org.service import require
+from zhengwu.inspection.api.fields import MAX_ID
 from zhengwu.inspection.model import VIEW
 from zhengwu.inspection.model.money import Outcome
 from zhengwu.inspection.service.figures import Figures, GroupBy, as_dict, inspection_figures
@@ -17,7 +18,6 @@ from zhengwu.web.deps import Db, User
 from zhengwu.web.problems import PROBLEMS
 
 router = APIRouter(prefix="/api/v1/inspection", tags=["巡察整改"], responses=PROBLEMS)
-MAX_ID = 2_147_483_647
 
 
 class OutcomeOut(BaseModel):

@@ -9,13 +9,14 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhengwu.core.errors import Forbidden
 from zhengwu.core.matters import queries
 from zhengwu.core.matters import service as matters
+from zhengwu.inspection.api.fields import MAX_ID, Day, Id, Input, Text, Version
 from zhengwu.inspection.kinds import FINDING, ITEM
 from zhengwu.inspection.model import VIEW
 from zhengwu.inspection.model.workflows import FINDING_WORKFLOW
@@ -27,30 +28,9 @@ from zhengwu.web.listing import fetch_page
 from zhengwu.web.problems import PROBLEMS
 
 router = APIRouter(prefix="/api/v1/inspection", tags=["巡察整改"], responses=PROBLEMS)
-MAX_ID = 2_147_483_647
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 FindingId = Annotated[int, Path(ge=1, le=MAX_ID, description="问题 ID")]
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
-Version = Annotated[int, Field(ge=1, le=MAX_ID, description="读取时的版本号")]
 STEPS = tuple(dict.fromkeys(s.code for s in FINDING_WORKFLOW.steps))
 FindingStep = Annotated[str, Path(pattern=f"^({'|'.join(STEPS)})$", description="办理动作：" + " / ".join(STEPS))]
-
-
-def _iso_day(value: Any) -> Any:
-    """Only ``YYYY-MM-DD`` text is a date here."""
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError("应为 YYYY-MM-DD 格式的日期")
-
-
-Day = Annotated[date, BeforeValidator(_iso_day), Field(json_schema_extra={"type": "string", "format": "date"})]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class FindingIn(Input):

@@ -18,7 +18,8 @@ from zhengwu.core.errors import Forbidden
 from zhengwu.core.matters import queries
 from zhengwu.core.matters import service as matters
 from zhengwu.core.org.tables import User as UserRow
-from zhengwu.inspection.api.findings import MAX_ID, Day, EventOut, Id, Input, Text, Version
+from zhengwu.inspection.api.fields import MAX_ID, Day, Id, Input, Text, Version
+from zhengwu.inspection.api.findings import EventOut
 from zhengwu.inspection.kinds import ITEM
 from zhengwu.inspection.model import RECTIFY, VIEW
 from zhengwu.inspection.model.workflows import ITEM_WORKFLOW

@@ -12,9 +12,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from zhengwu.core.matters import queries
+from zhengwu.inspection.api.fields import MAX_ID, Id, Input, Text
 from zhengwu.inspection.kinds import LEAD
 from zhengwu.inspection.model.workflows import LeadState
 from zhengwu.inspection.service import leads as service
@@ -23,20 +24,13 @@ from zhengwu.web.deps import Db, User, get_settings, uow_for
 from zhengwu.web.problems import PROBLEMS
 
 router = APIRouter(prefix="/api/v1/inspection", tags=["巡察整改"], responses=PROBLEMS)
-MAX_ID = 2_147_483_647
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="问题线索 ID")]
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class LeadStep(StrEnum):
     RECEIVE = "receive"
     FEED_BACK = "feed_back"
     CLOSE = "close"
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class LeadIn(Input):

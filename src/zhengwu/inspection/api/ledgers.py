@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from zhengwu.core.errors import Invalid
+from zhengwu.inspection.api.fields import MAX_ID, Day, Id, Input, Text, Version
 from zhengwu.inspection.model import Progress
 from zhengwu.inspection.model.money import Outcome
 from zhengwu.inspection.service import accountability as acc_service
@@ -26,24 +27,10 @@ from zhengwu.web.deps import Db, User, uow_for
 from zhengwu.web.problems import PROBLEMS
 
 router = APIRouter(prefix="/api/v1/inspection", tags=["巡察整改"], responses=PROBLEMS)
-MAX_ID = 2_147_483_647
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="责任清单事项 ID")]
 ListId = Annotated[int, Path(ge=1, le=MAX_ID, description="共性问题清单 ID")]
 UnitId = Annotated[int, Path(ge=1, le=MAX_ID, description="单位 ID")]
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="问责记录 ID")]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
-Version = Annotated[int, Field(ge=1, le=MAX_ID, description="读取时的版本号；记录已被他人修改则返回 409")]
-
-
-def _iso_day(value: Any) -> Any:
-    """Only ``YYYY-MM-DD`` text is a date here (not a number of seconds, as pydantic's lax mode would allow)."""
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError("应为 YYYY-MM-DD 格式的日期")
 
 
 def _money_text(value: Any) -> Any:
@@ -55,15 +42,10 @@ def _money_text(value: Any) -> Any:
     raise ValueError("应为金额（文本或数字）")
 
 
-Day = Annotated[date, BeforeValidator(_iso_day), Field(json_schema_extra={"type": "string", "format": "date"})]
 Money = Annotated[str, BeforeValidator(_money_text), Field(max_length=40, json_schema_extra={"type": "string"})]
 #: An amount answered as a string in 元 with two decimals.
 Yuan = Annotated[Decimal, PlainSerializer(lambda a: f"{a:.2f}", return_type=str), WithJsonSchema({"type": "string"})]
 PROGRESS = "落实情况：" + "、".join(f"{p.value} {p.label}" for p in Progress)
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # ---------------------------------------------------------------------------------------- responsibility list

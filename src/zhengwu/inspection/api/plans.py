@@ -6,12 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from zhengwu.inspection.api.rounds import Created, Id, Input, PlanId, Text, Version
+from zhengwu.inspection.api.fields import Id, Input, Text, Version
+from zhengwu.inspection.api.rounds import Created, PlanId
 from zhengwu.inspection.service import plans as plan_service
 from zhengwu.web.deps import Db, User, uow_for
 from zhengwu.web.problems import PROBLEMS
 
-router = APIRouter(prefix="/api/v1/inspection", tags=["巡察整改"], responses=PROBLEMS)  # joins api.rounds.router
+router = APIRouter(prefix="/api/v1/inspection", tags=["巡察整改"], responses=PROBLEMS)
 
 
 class PlanIn(Input):

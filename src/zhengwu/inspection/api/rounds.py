@@ -8,40 +8,20 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from zhengwu.core.errors import Invalid
+from zhengwu.inspection.api.fields import MAX_ID, Day, Id, Input, Text, Version
 from zhengwu.inspection.model import ROUND_MANAGE, Stage, StagePeriod
 from zhengwu.inspection.service import rounds as service
 from zhengwu.web.deps import Db, User, uow_for
 from zhengwu.web.problems import PROBLEMS
 
 router = APIRouter(prefix="/api/v1/inspection", tags=["巡察整改"], responses=PROBLEMS)
-MAX_ID = 2_147_483_647
 RoundId = Annotated[int, Path(ge=1, le=MAX_ID, description="巡察轮次 ID")]
 TeamId = Annotated[int, Path(ge=1, le=MAX_ID, description="巡察组 ID")]
 UnitPath = Annotated[int, Path(ge=1, le=MAX_ID, description="单位 ID")]
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="巡察规划 ID")]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
-Version = Annotated[int, Field(ge=1, le=MAX_ID, description="读取时的版本号；记录已被他人修改则返回 409")]
-
-
-def _iso_day(value: Any) -> Any:
-    """Only ``YYYY-MM-DD`` text is a date here (not a number of seconds, as pydantic's lax mode would allow)."""
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError("应为 YYYY-MM-DD 格式的日期")
-
-
-Day = Annotated[date, BeforeValidator(_iso_day), Field(json_schema_extra={"type": "string", "format": "date"})]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class RoundIn(Input):
@@ -284,8 +264,3 @@ def remove_target(round_id: RoundId, unit_id: UnitPath, principal: User, db: Db)
         service.remove_target(uow, principal, round_id, unit_id)
         uow.commit()
     return Response(status_code=204)
-
-
-from zhengwu.inspection.api.plans import router as plans_router  # noqa: E402 (it uses this module's types)
-
-router.routes.extend(plans_router.routes)  # the plans' operations, served with the rounds' router
