@@ -118,6 +118,8 @@ def test_the_office_runs_a_round_from_plan_to_teams_on_the_pages(client: TestCli
             {"name": "李四", "unit_code": "cs-fr-dh", "post": "科长", "specialties": ["audit"]},
         )
     )
+    offered = client.get(f"/inspection/rounds/{rnd}").text  # the pool is offered by name on the secondment form
+    assert f'<option value="{cadre}" label="李四（定王台街道）">' in offered
     refused = post(
         client, f"/inspection/rounds/{rnd}/secondments", {"cadre_id": str(cadre), "team_id": team_id, "role": "leader"}
     )

@@ -16,6 +16,7 @@ from zhengwu.core.org.model import Principal
 from zhengwu.inspection.model import CADRE_MANAGE, ROUND_MANAGE, RoundType, Stage, StagePeriod, TeamRole
 from zhengwu.inspection.service import plans as plan_service
 from zhengwu.inspection.service import rounds as service
+from zhengwu.inspection.service.cadres import list_cadres
 from zhengwu.inspection.views.plans import (
     committee_choices,
     form_date,
@@ -97,6 +98,12 @@ def round_page(
 ) -> HTMLResponse:
     with db.reading() as session:
         view = service.round_view(session, principal, round_id, service.today(db.clock))
+        # The pool offered for a secondment (typed by number or picked by name from the browser's suggestions).
+        pool = (
+            [(c.id, f"{c.name}（{unit}）") for c, unit, _ in list_cadres(session, principal) if c.active]
+            if principal.has(CADRE_MANAGE)
+            else []
+        )
     by_stage = {p.stage: p for p in view.stages}
     ctx = {
         "view": view,
@@ -104,6 +111,7 @@ def round_page(
         "roles": TeamRole.choices(),
         "may_manage": principal.has(ROUND_MANAGE),
         "may_second": principal.has(CADRE_MANAGE),
+        "pool": pool,
         **extra,
     }
     return render(request, "inspection/round.html", ctx, status=status)
