@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import ENGINES, scratch_postgres
@@ -44,6 +44,7 @@ from zhengwu.inspection.tables import (
     InspectionSecondment,
     InspectionTeam,
     ItemApproval,
+    ItemEvidence,
     ItemMatter,
     LeadMatter,
     ProblemList,
@@ -52,6 +53,10 @@ from zhengwu.inspection.tables import (
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
+#: One worker builds the demo once per engine for the whole module (under xdist each worker would build its own).
+pytestmark = pytest.mark.xdist_group("demo-inspection")
+#: Where the story ends: the figures "at the demo's end" are taken at this instant.
+END = datetime(2024, 12, 31, 18, 0, tzinfo=TZ)
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -71,6 +76,11 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def count(s: Session, stmt: object) -> int:
     return int(s.scalar(stmt) or 0)  # type: ignore[call-overload]
+
+
+def tally(s: Session, entity: object, *where: object) -> int:
+    """The rows of ``entity`` meeting every condition of ``where``."""
+    return count(s, select(func.count()).select_from(entity).where(*where))  # type: ignore[arg-type]
 
 
 def unit_id(s: Session, code: str) -> int:
@@ -102,21 +112,11 @@ def test_the_city_committee_inspected_184_organisations_in_2024(demo: Database) 
 
 def test_the_rounds_found_5985_problems_not_counting_withdrawn_ones(demo: Database) -> None:
     with demo.reading() as s:
-        kept = count(s, select(func.count()).select_from(FindingMatter).where(FindingMatter.status != "withdrawn"))
-        withdrawn = count(s, select(func.count()).select_from(FindingMatter).where(FindingMatter.status == "withdrawn"))
-        without_target = count(
-            s,
-            select(func.count())
-            .select_from(FindingMatter)
-            .where(
-                ~select(InspectionRoundTarget.unit_id)
-                .where(
-                    InspectionRoundTarget.round_id == FindingMatter.round_id,
-                    InspectionRoundTarget.unit_id == FindingMatter.target_unit_id,
-                )
-                .exists()
-            ),
-        )
+        kept = tally(s, FindingMatter, FindingMatter.status != "withdrawn")
+        withdrawn = tally(s, FindingMatter, FindingMatter.status == "withdrawn")
+        t = InspectionRoundTarget
+        own = select(t.unit_id).where(t.round_id == FindingMatter.round_id, t.unit_id == FindingMatter.target_unit_id)
+        without_target = tally(s, FindingMatter, ~own.exists())
     assert kept == 5985
     assert withdrawn > 0  # the count above leaves them out on purpose
     assert without_target == 0  # every finding names a target of its own round
@@ -125,15 +125,9 @@ def test_the_rounds_found_5985_problems_not_counting_withdrawn_ones(demo: Databa
 def test_206_leads_were_handed_over_and_639_findings_rectified_immediately(demo: Database) -> None:
     with demo.reading() as s:
         leads = count(s, select(func.count()).select_from(Matter).where(Matter.kind == LEAD_KIND))
-        immediate = count(
-            s,
-            select(func.count())
-            .select_from(FindingMatter)
-            .where(FindingMatter.immediate_notice.is_not(None), FindingMatter.status != "withdrawn"),
-        )
-        immediate_done = count(
-            s, select(func.count()).select_from(FindingMatter).where(FindingMatter.immediate_done_on.is_not(None))
-        )
+        f = FindingMatter
+        immediate = tally(s, f, f.immediate_notice.is_not(None), f.status != "withdrawn")
+        immediate_done = tally(s, f, f.immediate_done_on.is_not(None))
     assert leads == 206
     assert immediate == 639 == immediate_done
 
@@ -144,16 +138,12 @@ def test_round_six_seconded_395_cadres_none_conflicted_to_inspect_55_units_and_h
     with demo.reading() as s:
         rnd = big_round(s)
         teams = select(InspectionTeam.id).where(InspectionTeam.round_id == rnd.id)
-        secondments = count(
-            s, select(func.count()).select_from(InspectionSecondment).where(InspectionSecondment.team_id.in_(teams))
-        )
+        secondments = tally(s, InspectionSecondment, InspectionSecondment.team_id.in_(teams))
         cadres = count(
             s,
             select(func.count(distinct(InspectionSecondment.cadre_id))).where(InspectionSecondment.team_id.in_(teams)),
         )
-        targets = count(
-            s, select(func.count()).select_from(InspectionRoundTarget).where(InspectionRoundTarget.round_id == rnd.id)
-        )
+        targets = tally(s, InspectionRoundTarget, InspectionRoundTarget.round_id == rnd.id)
         petitions = count(s, select(func.sum(InspectionTeam.petitions)).where(InspectionTeam.round_id == rnd.id))
         paths: dict[int, str] = {i: p for i, p in s.execute(select(Unit.id, Unit.path))}
         declared: dict[int, set[int]] = {}
@@ -189,12 +179,8 @@ def test_the_parks_list_went_to_8_districts_12_parks_78_city_units_who_found_153
                 ProblemListUnit.list_id == list_id
             )
         ).one()
-        unreported = count(
-            s,
-            select(func.count())
-            .select_from(ProblemListUnit)
-            .where(ProblemListUnit.list_id == list_id, ProblemListUnit.reported_at.is_(None)),
-        )
+        plu = ProblemListUnit
+        unreported = tally(s, plu, plu.list_id == list_id, plu.reported_at.is_(None))
     assert groups == {"区县（市）": 8, "园区": 12, "市直单位": 78}
     # The seed's "共计": the figures of all 98 units the list was issued to, together.
     assert (found, rectified, livelihood, regulations) == (1539, 1499, 102, 284)
@@ -276,7 +262,7 @@ def test_the_water_supply_of_hengda_community_was_fixed_at_once(demo: Database) 
 
 def test_an_item_was_sent_back_once_then_signed_off_with_both_approvals_of_its_second_cycle(demo: Database) -> None:
     with demo.reading() as s:
-        (item,) = s.scalars(select(ItemMatter))
+        item = s.scalars(select(ItemMatter).where(ItemMatter.title == "规范社区“三资”管理")).one()
         actions = list(
             s.scalars(select(MatterEvent.action).where(MatterEvent.matter_id == item.id).order_by(MatterEvent.id))
         )
@@ -324,3 +310,93 @@ def test_the_figures_service_shows_the_same_seed_figures_as_the_records(demo: Da
     }
     assert (year.returned, year.recovered) == (parse_yuan("223.04万"), parse_yuan("191.62万"))
     assert (sixth.organisations, sixth.cadres, sixth.secondments, sixth.petitions) == (55, 395, 395, 1234)
+
+
+# ---------------------------------------------------------------------------------------- rectification items
+
+
+def item_counts(s: Session) -> tuple[int, int, int, int]:
+    """Items: total, signed off, not signed off, and open past their due time at the demo's end."""
+    i = ItemMatter
+    closed, overdue = i.status == "closed", and_(i.resolved_at.is_(None), i.due_at < END)
+    return (tally(s, i), tally(s, i, closed), tally(s, i, ~closed), tally(s, i, overdue))
+
+
+def test_every_fed_back_finding_of_the_rounds_rectifying_has_items_due_on_its_report_due_date(demo: Database) -> None:
+    f, i = FindingMatter, ItemMatter
+    with demo.reading() as s:
+        stage = InspectionRoundStage
+        rounds = select(stage.round_id).where(stage.stage == Stage.RECTIFICATION, stage.starts_on <= END.date())
+        fed_back = select(f.id).where(f.round_id.in_(rounds), f.fed_back_on.is_not(None), f.status != "withdrawn")
+        fed_back = fed_back.where(f.immediate_notice.is_(None)).correlate(None)
+        with_items = select(i.finding_id).correlate(None)
+        findings = tally(s, f, f.id.in_(fed_back))
+        without = tally(s, f, f.id.in_(fed_back), ~f.id.in_(with_items))
+        elsewhere = tally(s, i, ~i.finding_id.in_(fed_back))
+        t = f.__table__
+        due = select(func.count()).select_from(i).join(t, t.c.id == i.finding_id)
+        misdated = count(s, due.where((i.due_on != t.c.report_due_on) | i.parent_id.is_distinct_from(i.finding_id)))
+        numbers = set(s.scalars(select(InspectionRound.number).where(InspectionRound.id.in_(rounds))))
+    assert numbers == {1, 2, 3, 4, 5}
+    assert findings > 3000 and without == 0 and elsewhere == 0
+    assert misdated == 0  # each item is a child of its finding, due on the finding's report due date
+
+
+def test_most_items_are_signed_off_some_still_rectifying_and_a_few_overdue_at_the_demo_s_end(demo: Database) -> None:
+    i = ItemMatter
+    with demo.reading() as s:
+        total, closed, open_, overdue = item_counts(s)
+        completed = tally(s, i, (i.status == "closed") == i.completed_on.is_not(None))
+        signed_late = tally(s, i, i.status == "closed", i.resolved_at >= END)
+    assert total == closed + open_ and total > 5000
+    assert closed > total * 0.7  # most signed off
+    assert open_ > overdue > 0  # some still rectifying, a few of them overdue
+    assert overdue < total * 0.1
+    assert completed == total and signed_late == 0
+
+
+def test_every_signed_off_item_has_its_evidence_and_both_approvals_of_its_cycle_by_different_people(
+    demo: Database,
+) -> None:
+    a, i = ItemApproval, ItemMatter
+    with demo.reading() as s:
+        closed = select(i.id).where(i.status == "closed").correlate(None)
+        this_cycle = select(a.item_id, a.approver, a.user_id).join(i, and_(i.id == a.item_id, i.cycle == a.cycle))
+        approvals = s.execute(this_cycle.where(a.item_id.in_(closed))).all()
+        n_closed = tally(s, i, i.id.in_(closed))
+        when = select(func.count()).select_from(a).join(i, i.id == a.item_id)
+        untimely = count(s, when.where((a.approved_at > i.resolved_at) | (a.approved_at < i.received_at)))
+        e = ItemEvidence
+        evidenced = select(e.item_id).join(
+            i, and_(i.id == e.item_id, i.cycle == e.cycle, e.uploaded_at <= i.resolved_at)
+        )
+        without_evidence = tally(s, i, i.id.in_(closed), ~i.id.in_(evidenced.correlate(None)))
+    by_item: dict[int, dict[Approver, int]] = {}
+    for item_id, approver, user_id in approvals:
+        by_item.setdefault(item_id, {})[approver] = user_id
+    assert len(by_item) == n_closed
+    assert all(set(given) == set(Approver) and len(set(given.values())) == 2 for given in by_item.values())
+    assert untimely == 0  # approved after the item was opened, and by its sign-off
+    assert without_evidence == 0  # each submitted with its evidence (佐证材料) before it was signed off
+
+
+def test_a_finding_with_items_is_closed_exactly_when_all_its_items_are_signed_off(demo: Database) -> None:
+    f, i = FindingMatter, ItemMatter
+    with demo.reading() as s:
+        open_items = select(i.finding_id).where(i.status != "closed").correlate(None)
+        with_items = select(i.finding_id).correlate(None)
+        closed_with_open = tally(s, f, f.status == "closed", f.id.in_(open_items))
+        open_all_signed = tally(s, f, f.status != "closed", f.id.in_(with_items), ~f.id.in_(open_items))
+        closed_with_items = tally(s, f, f.status == "closed", f.id.in_(with_items))
+    assert closed_with_open == 0 and open_all_signed == 0
+    assert closed_with_items > 2000
+
+
+def test_the_figures_service_shows_the_items_completion_rate_and_overdue_count_of_the_records(demo: Database) -> None:
+    from zhengwu.inspection.service.figures import inspection_figures
+
+    with demo.reading() as s:
+        total, closed, _open, overdue = item_counts(s)
+        year = inspection_figures(s, system_principal(), committee_unit_id=unit_id(s, "cs"), year=2024, now=END).totals
+    assert (year.items, year.items_closed, year.items_overdue) == (total, closed, overdue)
+    assert year.completion_rate == closed / total

@@ -19,8 +19,9 @@ records (``tests/e2e/test_demo_inspection.py``). Everything is written in one un
 
 Speed: the six thousand findings are registered per round through the engine's bulk import when the round feeds
 back (their steps before feedback are the ledger's columns); taking each through open-and-act from its recording
-on would be some 25,000 engine steps, most of a minute. The steps after feedback (rectification plans, closes,
-leads) and the whole walkable story go through the engine one by one.
+on would be some 25,000 engine steps, most of a minute. Their six thousand rectification items are imported too,
+by the day their findings close (``demo_items``). The steps after feedback (rectification plans, closes, leads)
+and the whole walkable story go through the engine one by one.
 """
 
 from __future__ import annotations

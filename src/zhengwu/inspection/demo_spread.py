@@ -11,8 +11,9 @@ their 395 cadres are staffed in ``demo_story``):
 
 Totals are split over units, templates and findings by seeded draws (:func:`split`), so the sums are exact.
 A round's findings are imported from the teams' ledger (``core.matters.imports``) when the round feeds back; the
-rectification plans and closes that follow, and every lead, are engine steps at their own instants. The common-
-problem list, its self-checks and accountability are plain rows.
+rectification plans and closes that follow, and every lead, are engine steps at their own instants; the
+rectification items are imported too (``demo_items``). The common-problem list, its self-checks and
+accountability are plain rows.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from zhengwu.inspection.demo import (
     split,
     weekday,
 )
+from zhengwu.inspection.demo_items import rectification
 from zhengwu.inspection.demo_story import SURNAMES, hand_over, lead_feedback, step
 from zhengwu.inspection.kinds import FINDING, LEAD
 from zhengwu.inspection.model import Stage, SubjectKind, rectification_due
@@ -118,6 +120,9 @@ class _Finding:
     withdrawn: bool = False
     id: int = 0
     approved_at: datetime | None = None  # the working paper's approval (a time: the import takes dates only)
+    title: str = ""
+    started: date | None = None  # its rectification plan (制定整改方案), after feedback
+    closed: date | None = None  # closed, every rectification item signed off (``demo_items``)
 
 
 def _when(d: date, hour: int, minute: int = 0) -> str:
@@ -136,6 +141,7 @@ def _row(story: Story, f: _Finding) -> list[str]:
     category = "other" if f.withdrawn else rng.choice(list(FINDING_TEXTS))
     title = "反映问题经核实不属实" if f.withdrawn else rng.choice(FINDING_TEXTS[category])
     office = story.people["cs_xcb_office"].user_id
+    f.title = title
     row = [f.key, title, f"{unit.name}{title}。", f.code, _when(found, rng.randint(9, 16), rng.randint(0, 59))]
     empty = ["", ""]
     if f.withdrawn:
@@ -185,15 +191,13 @@ def _import(story: Story, number: int, planned: list[_Finding]) -> Callable[[], 
 
 
 def _rectify(story: Story, f: _Finding) -> None:
-    """A fed-back finding's rectification plan, and its close when the round's rectification stage has ended."""
+    """When a fed-back finding's rectification plan is made and, in a round whose rectification stage has ended,
+    whether and when it closes (its items and steps: ``demo_items``)."""
     rng, plan = story.rng, story.rounds_plan[f.round_no]
     rect_start, rect_end = plan.stages[Stage.RECTIFICATION]
-    started = weekday(rng, rect_start, rect_start + timedelta(10))
-    who, team = story.target(story.unit_id(f.code)), story.people["cs_team1"]
-    story.at(at(started, 15), lambda: step(story, who, FINDING, f.id, "start_rectification", "制定整改方案。"))
+    f.started = weekday(rng, rect_start, rect_start + timedelta(10))
     if rect_end is not None and rng.random() < 0.9:
-        closed = weekday(rng, started + timedelta(20), rect_end)
-        story.at(at(closed, 16), lambda: step(story, team, FINDING, f.id, "close", "整改完成。"))
+        f.closed = weekday(rng, f.started + timedelta(20), rect_end)
 
 
 def findings(story: Story) -> dict[int, list[_Finding]]:
@@ -210,6 +214,7 @@ def findings(story: Story) -> dict[int, list[_Finding]]:
     by_round: dict[int, list[_Finding]] = {}
     for f in planned:
         by_round.setdefault(f.round_no, []).append(f)
+    fed_back: list[_Finding] = []
     for plan in ROUNDS:
         these = by_round[plan.number]
         story.at(at(plan.stages[Stage.FEEDBACK][0], 9, 30), _import(story, plan.number, these))
@@ -217,6 +222,8 @@ def findings(story: Story) -> dict[int, list[_Finding]]:
             for f in these:
                 if not f.immediate and not f.withdrawn:
                     _rectify(story, f)
+                    fed_back.append(f)
+    rectification(story, fed_back)
     return {n: [f for f in fs if not f.withdrawn] for n, fs in by_round.items()}
 
 
