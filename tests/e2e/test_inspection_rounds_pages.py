@@ -291,3 +291,24 @@ def test_the_command_imports_the_pool_and_refuses_a_bad_file_whole(db: Database,
     code, out = run("inspection", "cadres", "import", str(good))
     assert code == 2 and "人才库中已有该单位的“张三”" in out
     assert count(db, InspectionCadre) == 2
+
+
+def test_a_round_whose_follow_up_evaluation_has_ended_shows_as_completed(client: TestClient, db: Database) -> None:
+    from tests.support.inspection_people import add_round
+
+    rnd = add_round(db, number=2, year=2023).round_id  # the clock stands in 2024
+    login(client, "cs_xcb_office")
+    before = client.get(f"/inspection/rounds/{rnd}").text
+    assert "当前阶段：<strong>进驻</strong>" in before  # entry, open-ended, began on 2023-04-08
+    with db.reading() as s:
+        version = s.get(InspectionRound, rnd).version  # type: ignore[union-attr]
+    dated = {"version": str(version)}
+    days = ["2023-03-18", "2023-04-07", "2023-04-08", "2023-05-31", "2023-06-05", "2023-06-20", "2023-06-25"]
+    days += ["2023-06-30", "2023-07-03", "2023-07-10", "2023-07-03", "2023-08-30", "2023-11-01", "2023-11-20"]
+    for i, stage in enumerate(
+        ("preparation", "entry", "report", "feedback", "handover", "rectification", "evaluation")
+    ):
+        dated[f"{stage}_starts_on"], dated[f"{stage}_ends_on"] = days[2 * i], days[2 * i + 1]
+    assert post(client, f"/inspection/rounds/{rnd}/stages", dated).status_code == 303
+    after = client.get(f"/inspection/rounds/{rnd}").text
+    assert "当前阶段：<strong>已完成（督查评估于 2023-11-20 结束）</strong>" in after
