@@ -9,10 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from zhengwu.core.matters import queries, service
 from zhengwu.core.matters.lists import matter_list
+from zhengwu.core.matters.model import KindSpec
 from zhengwu.core.matters.registry import Kind, get_kind
+from zhengwu.core.matters.tables import Matter
 from zhengwu.core.org.model import Principal
 from zhengwu.web.deps import Db, User, get_settings, uow_for
 from zhengwu.web.listing import fetch_page
@@ -66,6 +69,23 @@ class EventOut(BaseModel):
     to_state: str
     note: str
     data: dict[str, Any]
+
+
+def history_out(session: Session, spec: KindSpec, matter: Matter) -> list[EventOut]:
+    """A matter's history as the API answers it (every kind's detail endpoint shares this shape)."""
+    return [
+        EventOut(
+            at=e.at,
+            actor=e.actor_name,
+            action=e.action,
+            action_label=spec.action_label(e.action),
+            from_state=e.from_state,
+            to_state=e.to_state,
+            note=e.note,
+            data=json.loads(e.data),
+        )
+        for e in queries.history(session, matter)
+    ]
 
 
 class StepOut(BaseModel):
@@ -197,19 +217,7 @@ def _out(db: Any, principal: Principal, kind: Kind, matter_id: int) -> MatterOut
                 StepOut(code=s.code, label=s.label, needs=[n.value for n in s.needs], fields=list(s.fields))
                 for s in queries.available_steps(session, principal, kind, m)
             ],
-            history=[
-                EventOut(
-                    at=e.at,
-                    actor=e.actor_name,
-                    action=e.action,
-                    action_label=spec.action_label(e.action),
-                    from_state=e.from_state,
-                    to_state=e.to_state,
-                    note=e.note,
-                    data=json.loads(e.data),
-                )
-                for e in queries.history(session, m)
-            ],
+            history=history_out(session, spec, m),
         )
 
 

@@ -4,7 +4,6 @@ read). Steps go through ``zhengwu.inspection.service.findings.act``, as the page
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -14,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhengwu.core.errors import Forbidden
-from zhengwu.core.matters import queries
 from zhengwu.core.matters import service as matters
+from zhengwu.core.matters.api import EventOut, history_out
 from zhengwu.inspection.api.fields import MAX_ID, Day, Id, Input, Text, Version
 from zhengwu.inspection.kinds import FINDING, ITEM
 from zhengwu.inspection.model import VIEW
@@ -91,17 +90,6 @@ class ItemBrief(BaseModel):
     status_label: str
 
 
-class EventOut(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    action_label: str
-    from_state: str
-    to_state: str
-    note: str
-    data: dict[str, Any]
-
-
 class FindingOut(BaseModel):
     id: int
     serial: str
@@ -166,19 +154,7 @@ def finding_out(session: Session, found: FindingMatter) -> FindingOut:
             )
             for i in rows
         ],
-        history=[
-            EventOut(
-                at=e.at,
-                actor=e.actor_name,
-                action=e.action,
-                action_label=FINDING.spec.action_label(e.action),
-                from_state=e.from_state,
-                to_state=e.to_state,
-                note=e.note,
-                data=json.loads(e.data),
-            )
-            for e in queries.history(session, found)
-        ],
+        history=history_out(session, FINDING.spec, found),
     )
 
 

@@ -5,7 +5,6 @@ rectification ledger in the caller's scope, read one (approvals of every cycle, 
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -15,11 +14,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from zhengwu.core.errors import Forbidden
-from zhengwu.core.matters import queries
 from zhengwu.core.matters import service as matters
+from zhengwu.core.matters.api import EventOut, history_out
 from zhengwu.core.org.tables import User as UserRow
 from zhengwu.inspection.api.fields import MAX_ID, Day, Id, Input, Text, Version
-from zhengwu.inspection.api.findings import EventOut
 from zhengwu.inspection.kinds import ITEM
 from zhengwu.inspection.model import RECTIFY, VIEW
 from zhengwu.inspection.model.workflows import ITEM_WORKFLOW
@@ -163,19 +161,7 @@ def item_out(session: Session, principal: Any, item: ItemMatter) -> ItemOut:
             )
             for e in files.list_evidence(session, principal, item.id)
         ],
-        history=[
-            EventOut(
-                at=e.at,
-                actor=e.actor_name,
-                action=e.action,
-                action_label=ITEM.spec.action_label(e.action),
-                from_state=e.from_state,
-                to_state=e.to_state,
-                note=e.note,
-                data=json.loads(e.data),
-            )
-            for e in queries.history(session, item)
-        ],
+        history=history_out(session, ITEM.spec, item),
     )
 
 

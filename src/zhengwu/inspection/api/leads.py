@@ -6,7 +6,6 @@ engine's generic ``/api/v1/matters/inspection_lead`` answers 404: leads are a co
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -15,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from zhengwu.core.matters import queries
+from zhengwu.core.matters.api import EventOut, history_out
 from zhengwu.inspection.api.fields import MAX_ID, Id, Input, Text
 from zhengwu.inspection.kinds import LEAD
 from zhengwu.inspection.model.workflows import LeadState
@@ -76,17 +76,6 @@ class LeadPageOut(BaseModel):
     pages: int
 
 
-class EventOut(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    action_label: str
-    from_state: str
-    to_state: str
-    note: str
-    data: dict[str, Any]
-
-
 class LeadOut(BaseModel):
     id: int
     serial: str
@@ -140,19 +129,7 @@ def _out(session: Any, principal: Any, lead: LeadMatter) -> LeadOut:
         due_at=lead.due_at,
         version=lead.version,
         actions=[s.code for s in queries.available_steps(session, principal, LEAD, lead)],
-        history=[
-            EventOut(
-                at=e.at,
-                actor=e.actor_name,
-                action=e.action,
-                action_label=LEAD.spec.action_label(e.action),
-                from_state=e.from_state,
-                to_state=e.to_state,
-                note=e.note,
-                data=json.loads(e.data),
-            )
-            for e in queries.history(session, lead)
-        ],
+        history=history_out(session, LEAD.spec, lead),
     )
 
 

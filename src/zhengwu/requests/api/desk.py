@@ -10,7 +10,6 @@ Extensions, pauses and supervision listings are the generic ``/api/v1/matters/re
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -19,8 +18,8 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhengwu.core.errors import Forbidden
-from zhengwu.core.matters import queries
 from zhengwu.core.matters import service as matters
+from zhengwu.core.matters.api import EventOut, history_out
 from zhengwu.requests.api.intake import RequestOut
 from zhengwu.requests.api.intake import _out as request_out
 from zhengwu.requests.kinds import KIND
@@ -90,17 +89,6 @@ class RequestState(RequestOut):
     difficulties_solved: int | None
     callback_solved: bool | None
     callback_satisfied: bool | None
-
-
-class EventOut(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    action_label: str
-    from_state: str
-    to_state: str
-    note: str
-    data: dict[str, Any]
 
 
 def _state(session: Any, found: RequestMatter) -> RequestState:
@@ -199,16 +187,4 @@ def history(request_id: PathId, principal: User, db: Db) -> list[EventOut]:
         raise Forbidden("您没有查看群众诉求的权限。")
     with db.reading() as session:
         found = matters.load(session, principal, KIND, request_id)
-        return [
-            EventOut(
-                at=e.at,
-                actor=e.actor_name,
-                action=e.action,
-                action_label=KIND.spec.action_label(e.action),
-                from_state=e.from_state,
-                to_state=e.to_state,
-                note=e.note,
-                data=json.loads(e.data),
-            )
-            for e in queries.history(session, found)
-        ]
+        return history_out(session, KIND.spec, found)
