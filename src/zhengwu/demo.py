@@ -1,7 +1,7 @@
 """``zhengwu demo``: a fresh database with the seed's bodies and one user for each role.
 
 Each story adds its records as one further step: the requests story (``zhengwu.requests.demo``), the inspection story
-(``zhengwu.inspection.demo``); later issues add patents ….
+(``zhengwu.inspection.demo``), the valuation story (``zhengwu.valuation.demo``); later issues add patents ….
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from zhengwu.inspection.demo import seed_inspection
 from zhengwu.inspection.people import ALL_INSPECTION
 from zhengwu.requests import model as rq
 from zhengwu.requests.demo import seed_requests
+from zhengwu.valuation.demo import seed_valuation
+from zhengwu.valuation.model import ALL_VALUATION
 
 DEMO_START = datetime(2024, 1, 2, 0, 0, tzinfo=UTC)  # 08:00 Beijing time
 
@@ -87,7 +89,7 @@ ROLES: list[tuple[str, str, str, list[tuple[str, Scope]]]] = [
         "admin",
         "系统管理员",
         "维护单位、用户、角色与节假日，维护诉求分类",
-        [(a, Scope.ALL) for a in (*ALL_CORE, *ALL_REQUESTS, *ALL_INSPECTION)],
+        [(a, Scope.ALL) for a in (*ALL_CORE, *ALL_REQUESTS, *ALL_INSPECTION, *ALL_VALUATION)],
     ),
     (
         "unit_admin",
@@ -238,6 +240,7 @@ def build_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
             uow.commit()
         seed_requests(db, clock)
         logins += seed_inspection(db, clock, settings.demo_password)
+        logins += seed_valuation(db, clock, settings.demo_password)
     finally:
         db.dispose()
     return logins

@@ -7,6 +7,7 @@ from zhengwu.core.matters import tables as matters_tables
 from zhengwu.core.org import tables as org_tables
 from zhengwu.inspection import tables as inspection_tables
 from zhengwu.requests import tables as requests_tables
+from zhengwu.valuation import tables as valuation_tables
 
 metadata = Base.metadata
 
@@ -18,4 +19,5 @@ __all__ = [
     "metadata",
     "org_tables",
     "requests_tables",
+    "valuation_tables",
 ]

@@ -23,6 +23,7 @@ from zhengwu.core.org.model import (
 from zhengwu.core.org.tables import Role, Unit, User
 from zhengwu.demo import ALL_CORE, ALL_REQUESTS
 from zhengwu.inspection.people import ALL_INSPECTION
+from zhengwu.valuation.model import ALL_VALUATION
 from zhengwu.web.listing import fetch_page
 
 FH = {"fh", "fh-jw", "fh-gl", "fh-wj", "fh-jy", "fh-ny", "fh-mz", "fh-les", "fh-sj"}
@@ -433,5 +434,5 @@ def test_a_role_manager_cannot_edit_a_role_holding_more_than_they_do(db: Databas
         uow.commit()
     with db.reading() as s:
         role = s.get(Role, admin_role)
-        untouched = len(ALL_CORE) + len(ALL_REQUESTS) + len(ALL_INSPECTION)
+        untouched = len(ALL_CORE) + len(ALL_REQUESTS) + len(ALL_INSPECTION) + len(ALL_VALUATION)
         assert role is not None and len(role.grants) == untouched

@@ -62,6 +62,10 @@ def db_state(db: Database, tables: list[Table]) -> dict[str, Any]:
     return state
 
 
+#: POST routes that compute from their body and write nothing (calculators): the walk checks, as for a GET, that
+#: no call of theirs changes anything. Each area adds its own.
+COMPUTING_POSTS: set[tuple[str, str]] = {("POST", "/api/valuation/income")}
+
 #: What a GET may leave in the audit log (an audited read), and nothing else.
 AUDITED_READS = frozenset({"export", "view_lead"})
 

@@ -25,6 +25,7 @@ from zhengwu.valuation.model.income import (
     parse_income_request,
     value_income,
 )
+from zhengwu.valuation.model.industries import ranges_from_rows
 from zhengwu.valuation.model.share_rates import (
     EquivalentInvestmentShare,
     ExplicitShare,
@@ -173,6 +174,15 @@ def test_income_years_is_the_shorter_of_legal_term_and_economic_life_in_whole_ye
     with pytest.raises(Invalid) as err:
         income_years(5, math.nan)
     assert err.value.field == "economic_life"
+
+
+def test_an_industry_code_takes_its_range_from_the_table() -> None:
+    # Issue #6: "machinery 1.5–3%"; the worked example names the range, the same request by industry agrees.
+    by_industry = _with(share_rate={"method": "score", "industry": "machinery", "score": 70})
+    assert round(value_income(parse_income_request(by_industry)).value * 10_000) == 1_686_114
+    edited = ranges_from_rows([{"code": "machinery", "name": "机械制造", "low": 0.02, "high": 0.04}])
+    share = value_income(parse_income_request(by_industry, industries=edited)).share_rate
+    assert share == pytest.approx(0.02 + 0.02 * 0.7)
 
 
 def test_fewer_years_than_amounts_values_only_the_first_years() -> None:
@@ -329,6 +339,21 @@ _BAD: list[tuple[str, dict[str, Any], str]] = [
         "range bound above one",
         _with(share_rate={"method": "score", "range": [0.015, 3], "score": 70}),
         "share_rate.range[1]",
+    ),
+    (
+        "unknown industry",
+        _with(share_rate={"method": "score", "industry": "shipbuilding", "score": 70}),
+        "share_rate.industry",
+    ),
+    (
+        "industry and range both given",
+        _with(share_rate={"method": "score", "industry": "machinery", "range": [0.015, 0.03], "score": 70}),
+        "share_rate.industry",
+    ),
+    (
+        "neither industry nor range",
+        _with(share_rate={"method": "score", "score": 70}),
+        "share_rate.range",
     ),
     (
         "indicators without hook",

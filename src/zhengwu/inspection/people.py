@@ -9,12 +9,9 @@ Leads are seen only by the office (which hands them over) and by the receiving u
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from zhengwu.core.db import UnitOfWork
-from zhengwu.core.org.model import UNIT_VIEW, USER_VIEW, Scope, system_principal
-from zhengwu.core.org.service import GrantInput, create_unit, create_user, save_role
-from zhengwu.core.org.tables import Role, Unit, User
+from zhengwu.core.org.model import UNIT_VIEW, USER_VIEW, Scope
+from zhengwu.core.org.seeding import seed_people as seed_org_people
 from zhengwu.inspection import model as m
 
 # code, name, kind, parent code
@@ -125,38 +122,4 @@ USERS: list[tuple[str, str, str, str]] = [
 def seed_people(uow: UnitOfWork, password: str) -> list[tuple[str, str, str, str]]:
     """Add the units, roles and users above to a database holding the core seed (``zhengwu.demo.seed_core``);
     returns the logins as (username, full name, unit name, role name). Idempotent for units and roles."""
-    system = system_principal()
-    session = uow.session
-    for code, name, kind, parent in UNITS:
-        if session.scalar(select(Unit.id).where(Unit.code == code)) is None:
-            parent_id = session.scalar(select(Unit.id).where(Unit.code == parent)) if parent else None
-            create_unit(uow, system, code=code, name=name, kind=kind, parent_id=parent_id)
-    roles: dict[str, tuple[int, str]] = {}
-    for code, name, description, grants in ROLES:
-        existing = session.scalar(select(Role).where(Role.code == code))
-        role = existing or save_role(
-            uow,
-            system,
-            None,
-            version=None,
-            code=code,
-            name=name,
-            description=description,
-            grants=[GrantInput(a, s.value) for a, s in grants],
-        )
-        roles[code] = (role.id, name)
-    logins = []
-    for username, full_name, unit_code, role_code in USERS:
-        unit = session.scalars(select(Unit).where(Unit.code == unit_code)).one()
-        if session.scalar(select(User.id).where(User.username == username)) is None:
-            create_user(
-                uow,
-                system,
-                username=username,
-                full_name=full_name,
-                unit_id=unit.id,
-                password=password,
-                role_ids=[roles[role_code][0]],
-            )
-        logins.append((username, full_name, unit.name, roles[role_code][1]))
-    return logins
+    return seed_org_people(uow, password, UNITS, ROLES, USERS)

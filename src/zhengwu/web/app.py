@@ -45,10 +45,27 @@ def modules() -> list[Module]:
     from zhengwu.inspection import api as inspection_api
     from zhengwu.inspection.views import module as inspection
     from zhengwu.requests.views import module as requests
+    from zhengwu.valuation import api as valuation_api
+    from zhengwu.valuation.views import module as valuation
     from zhengwu.web.views import module as shell
 
-    api = Module(name="api", routers=[org_api, calendar_api, audit_api, *inspection_api.ROUTERS])
-    return [shell, matter_stats, matters, requests, inspection, notices, supervision, org, calendar, audit, api]
+    api = Module(
+        name="api", routers=[org_api, calendar_api, audit_api, *inspection_api.ROUTERS, *valuation_api.ROUTERS]
+    )
+    return [
+        shell,
+        matter_stats,
+        matters,
+        requests,
+        inspection,
+        valuation,
+        notices,
+        supervision,
+        org,
+        calendar,
+        audit,
+        api,
+    ]
 
 
 class CsrfCookieMiddleware(BaseHTTPMiddleware):

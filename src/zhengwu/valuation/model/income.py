@@ -199,12 +199,15 @@ def as_json(result: IncomeResult) -> dict[str, Any]:
 _TOP = {"income", "share_rate", "tax_rate", "discount_rate", "years", "timing", "share_rate_decay"}
 
 
-def parse_income_request(data: Any, score_indicators: ScoreIndicators | None = None) -> IncomeRequest:
+def parse_income_request(
+    data: Any, score_indicators: ScoreIndicators | None = None, industries: Mapping[str, Any] | None = None
+) -> IncomeRequest:
     """The contract's JSON object as an :class:`IncomeRequest`, every field checked; bad input raises ``Invalid``
     with a Chinese message naming the field (``income.amounts[2]``, ``share_rate.value``, ``discount_rate.premia.
     market``...). ``years`` defaults to the number of amounts, ``timing`` to ``end``, ``share_rate_decay`` to 0;
     ``share_rate`` is required unless the basis is ``incremental`` (then it must be left out: K = 1).
-    ``score_indicators`` is passed to :func:`~zhengwu.valuation.model.share_rates.parse_share_rate`.
+    ``score_indicators`` and ``industries`` (the industry ranges by code, default the shipped table) are passed to
+    :func:`~zhengwu.valuation.model.share_rates.parse_share_rate`.
 
     >>> req = parse_income_request({"income": {"basis": "revenue", "amounts": [2000, 2200, 2400, 2500, 2500]},
     ...     "share_rate": {"method": "score", "range": [0.015, 0.03], "score": 70}, "tax_rate": 0.25,
@@ -244,7 +247,7 @@ def parse_income_request(data: Any, score_indicators: ScoreIndicators | None = N
             raise Invalid("收益基础为增量收益时分成率为 1，请勿填写分成率。", field="share_rate")
     else:
         share_data = read_mapping(data, "share_rate", "share_rate", "分成率")
-        share = parse_share_rate(share_data, score_indicators)
+        share = parse_share_rate(share_data, score_indicators, industries)
         if share_data["method"] in PROFIT_ONLY and basis is not Basis.PROFIT:
             raise Invalid(
                 f"“{share_data['method']}”得出的是利润分成率，收益基础须为利润（profit）。", field="income.basis"

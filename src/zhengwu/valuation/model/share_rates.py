@@ -201,11 +201,17 @@ METHODS = ("explicit", "score", *PROFIT_ONLY)
 _F = "share_rate."
 
 
-def parse_share_rate(data: Mapping[str, Any], score_indicators: ScoreIndicators | None = None) -> ShareRate:
+def parse_share_rate(
+    data: Mapping[str, Any],
+    score_indicators: ScoreIndicators | None = None,
+    industries: Mapping[str, Any] | None = None,
+) -> ShareRate:
     """The ``share_rate`` object of the contract as a typed method, every field checked.
 
     ``score_indicators``, when given, is a callable turning ``share_rate.indicators`` into a PVD on 0–100 (the
-    indicator system's hook); without it an ``indicators`` object is refused.
+    indicator system's hook); without it an ``indicators`` object is refused. ``industries`` is the table of
+    industry ranges by code (:mod:`zhengwu.valuation.model.industries`; default: the shipped UNIDO rows) read when the
+    ``score`` method names an ``industry`` instead of a ``range``.
 
     >>> parse_share_rate({"method": "score", "range": [0.015, 0.03], "score": 70})
     ScoreShare(low=0.015, high=0.03, score=70.0)
@@ -224,7 +230,7 @@ def parse_share_rate(data: Mapping[str, Any], score_indicators: ScoreIndicators 
         reject_unknown(data, {"method", "value"}, _F)
         return ExplicitShare(check_range(read_number(data, "value", _F + "value", "分成率"), _F + "value", "分成率"))
     if method == "score":
-        return _parse_score(data, score_indicators)
+        return _parse_score(data, score_indicators, industries)
     if method == "sales_to_profit":
         reject_unknown(data, {"method", "sales_royalty", "profit_margin"}, _F)
         royalty = read_number(data, "sales_royalty", _F + "sales_royalty", "销售收入分成率")
@@ -240,11 +246,20 @@ def parse_share_rate(data: Mapping[str, Any], score_indicators: ScoreIndicators 
     return _parse_incremental(data)
 
 
-def _parse_score(data: Mapping[str, Any], score_indicators: ScoreIndicators | None) -> ScoreShare:
-    reject_unknown(data, {"method", "range", "score", "indicators"}, _F)
+def _parse_score(
+    data: Mapping[str, Any], score_indicators: ScoreIndicators | None, industries: Mapping[str, Any] | None
+) -> ScoreShare:
+    reject_unknown(data, {"method", "range", "industry", "score", "indicators"}, _F)
+    if "industry" in data:
+        if "range" in data:
+            raise Invalid("行业与分成率区间只能填写其一。", field=_F + "industry")
+        from zhengwu.valuation.model.industries import industry_range  # industries reads numbers through this module
+
+        low, high = industry_range(data["industry"], industries)
+        return ScoreShare(low, high, _score_of(data, score_indicators))
     bounds = data.get("range")
     if bounds is None:
-        raise Invalid("请填写行业分成率区间 [下限, 上限]。", field=_F + "range")
+        raise Invalid("请填写行业（industry）或行业分成率区间 [下限, 上限]（range）。", field=_F + "range")
     if isinstance(bounds, str | bytes) or not isinstance(bounds, Sequence) or len(bounds) != 2:
         raise Invalid("行业分成率区间须为两个数字 [下限, 上限]。", field=_F + "range")
     low, high = (
@@ -253,6 +268,11 @@ def _parse_score(data: Mapping[str, Any], score_indicators: ScoreIndicators | No
     )
     if low > high:
         raise Invalid(f"分成率区间下限 {low:g} 高于上限 {high:g}。", field=_F + "range")
+    return ScoreShare(low, high, _score_of(data, score_indicators))
+
+
+def _score_of(data: Mapping[str, Any], score_indicators: ScoreIndicators | None) -> float:
+    """PVD (0–100) given as ``score`` or computed from ``indicators`` through the hook."""
     if "indicators" in data:
         if "score" in data:
             raise Invalid("评分与指标体系只能填写其一。", field=_F + "indicators")
@@ -261,7 +281,7 @@ def _parse_score(data: Mapping[str, Any], score_indicators: ScoreIndicators | No
         score = as_number(score_indicators(data["indicators"]), _F + "indicators", "专利价值度")
     else:
         score = read_number(data, "score", _F + "score", "专利价值度评分")
-    return ScoreShare(low, high, check_range(score, _F + "score", "专利价值度评分", upper=100))
+    return check_range(score, _F + "score", "专利价值度评分", upper=100)
 
 
 def _parse_equivalent(data: Mapping[str, Any]) -> EquivalentInvestmentShare:
