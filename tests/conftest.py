@@ -24,7 +24,7 @@ from zhengwu.core.org.model import Principal
 from zhengwu.core.org.tables import Role, Unit, User
 from zhengwu.core.settings import Settings
 from zhengwu.demo import seed_core
-from zhengwu.schema import metadata
+from zhengwu.schema import insert_reference_data, metadata
 
 PG_URL = os.environ.get("ZHENGWU_TEST_POSTGRES_URL", "")
 PASSWORD = "Zhengwu@2024"
@@ -99,6 +99,7 @@ def _seed(url: str) -> None:
         tables = ", ".join(f'public."{name}"' for name in _public_tables(conn))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         conn.execute(text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+        insert_reference_data(conn)
     engine.dispose()
     db = Database(url)
     with db.uow(Actor(None, "测试数据")) as uow:

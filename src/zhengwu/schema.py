@@ -1,5 +1,7 @@
 """Every ORM table of the platform, imported so ``Base.metadata`` is complete (for Alembic and tests)."""
 
+from sqlalchemy.engine import Connection
+
 from zhengwu.core.audit import tables as audit_tables
 from zhengwu.core.calendar import tables as calendar_tables
 from zhengwu.core.db import Base
@@ -11,9 +13,18 @@ from zhengwu.valuation import tables as valuation_tables
 
 metadata = Base.metadata
 
+
+def insert_reference_data(conn: Connection) -> None:
+    """Put back the reference data the migrations insert (each system's shipped defaults) into emptied tables."""
+    from zhengwu.valuation.defaults import insert_defaults
+
+    insert_defaults(conn)
+
+
 __all__ = [
     "audit_tables",
     "calendar_tables",
+    "insert_reference_data",
     "inspection_tables",
     "matters_tables",
     "metadata",

@@ -64,7 +64,15 @@ def db_state(db: Database, tables: list[Table]) -> dict[str, Any]:
 
 #: POST routes that compute from their body and write nothing (calculators): the walk checks, as for a GET, that
 #: no call of theirs changes anything. Each area adds its own.
-COMPUTING_POSTS: set[tuple[str, str]] = {("POST", "/api/valuation/income")}
+COMPUTING_POSTS: set[tuple[str, str]] = {
+    ("POST", "/api/valuation/income"),
+    ("POST", "/api/valuation/market"),
+    ("POST", "/api/valuation/cost"),
+    ("POST", "/api/valuation/sensitivity"),
+    ("POST", "/api/v1/valuation/portfolio"),
+    ("POST", "/valuation/portfolio"),
+    ("POST", "/valuation/calculator"),
+}
 
 #: What a GET may leave in the audit log (an audited read), and nothing else.
 AUDITED_READS = frozenset({"export", "view_lead"})

@@ -133,33 +133,9 @@ def upgrade() -> None:
 
 def _insert_defaults() -> None:
     """The defaults as shipped with the installed code (editable data: a change saves a new profile version)."""
-    import json
-    from datetime import UTC, datetime
+    from zhengwu.valuation.defaults import insert_defaults
 
-    from zhengwu.valuation.model.default_profile import default_profile
-    from zhengwu.valuation.model.indicators import Use, profile_to_dict
-    from zhengwu.valuation.model.industries import UNIDO_ROWS
-
-    now = datetime.now(UTC)
-    profiles = sa.table(
-        'valuation_profiles', sa.column('code'), sa.column('version'), sa.column('use'), sa.column('name'),
-        sa.column('body'), sa.column('note'), sa.column('retired'), sa.column('created_at', zhengwu.core.db.UTCDateTime()),
-    )
-    rows = []
-    for use in Use:
-        p = default_profile(use)
-        body = json.dumps(profile_to_dict(p), ensure_ascii=False)
-        rows.append({'code': p.code, 'version': 1, 'use': use.value, 'name': p.name, 'body': body,
-                     'note': '随平台提供的示例方案（无官方默认权重，以下为可调整的示例权重）', 'retired': False, 'created_at': now})
-    op.bulk_insert(profiles, rows)
-    industries = sa.table(
-        'valuation_industries', sa.column('code'), sa.column('name'), sa.column('low'), sa.column('high'),
-        sa.column('source'), sa.column('sort_order'), sa.column('version'),
-    )
-    op.bulk_insert(industries, [
-        {**row, 'source': '联合国工业发展组织（UNIDO）行业销售收入分成率，见 issue #6', 'sort_order': k, 'version': 1}
-        for k, row in enumerate(UNIDO_ROWS)
-    ])
+    insert_defaults(op.get_bind())
 
 
 def downgrade() -> None:

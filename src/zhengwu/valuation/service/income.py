@@ -5,7 +5,7 @@ through a profile, an ``evaluation`` key carries the scores, value degrees and g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,16 +16,19 @@ from zhengwu.valuation.model import ASSESS
 from zhengwu.valuation.model.income import as_json, parse_income_request, value_income
 from zhengwu.valuation.model.indicators import Profile
 from zhengwu.valuation.model.industries import IndustryRange
-from zhengwu.valuation.model.scoring import evaluation_as_json, score_indicators_with
+from zhengwu.valuation.model.scoring import IndicatorScorer, evaluation_as_json, score_indicators_with
 from zhengwu.valuation.service.reference import as_profile, current_profile_row, industry_table
 
 #: The profile ``share_rate.indicators`` is scored on when the caller names none.
 DEFAULT_PROFILE_CODE = "cnipa2012-finance"
 
 
-def compute_income(data: Any, profile: Profile, industries: Mapping[str, IndustryRange]) -> dict[str, Any]:
+def compute_income(
+    data: Any, profile: Profile | Callable[[], Profile], industries: Mapping[str, IndustryRange]
+) -> dict[str, Any]:
     """The contract's output for ``data`` (every field checked: ``Invalid`` names the bad one), with ``evaluation``
-    added when the share rate was scored on the indicator system.
+    added when the share rate was scored on the indicator system. ``profile`` may be a function giving it, called
+    only when ``share_rate.indicators`` is there (so that a missing profile never hides a bad field).
 
     >>> from zhengwu.valuation.model.default_profile import default_profile
     >>> from zhengwu.valuation.model.industries import UNIDO_RANGES
@@ -35,10 +38,16 @@ def compute_income(data: Any, profile: Profile, industries: Mapping[str, Industr
     >>> round(out["value"], 4), sorted(out)
     (168.6114, ['discount_rate', 'rows', 'share_rate', 'value', 'years'])
     """
-    scorer = score_indicators_with(profile)
-    result = as_json(value_income(parse_income_request(data, scorer, industries)))
-    if scorer.evaluation is not None:
-        result["evaluation"] = evaluation_as_json(scorer.evaluation)
+    scorers: list[IndicatorScorer] = []
+
+    def score(indicators: Any) -> float:
+        scorer = score_indicators_with(profile if isinstance(profile, Profile) else profile())
+        scorers.append(scorer)
+        return scorer(indicators)
+
+    result = as_json(value_income(parse_income_request(data, score, industries)))
+    if scorers and scorers[0].evaluation is not None:
+        result["evaluation"] = evaluation_as_json(scorers[0].evaluation)
     return result
 
 
@@ -48,5 +57,5 @@ def run_income(
     """:func:`compute_income` with the database's current profile ``profile_code`` (default
     :data:`DEFAULT_PROFILE_CODE`) and industry ranges; needs ``valuation.assess``. Writes nothing."""
     require(principal, ASSESS)
-    profile = as_profile(current_profile_row(session, (profile_code or DEFAULT_PROFILE_CODE).strip()))
-    return compute_income(data, profile, industry_table(session))
+    code = (profile_code or DEFAULT_PROFILE_CODE).strip()
+    return compute_income(data, lambda: as_profile(current_profile_row(session, code)), industry_table(session))
