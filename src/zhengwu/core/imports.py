@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from zhengwu.core.errors import Invalid
 
@@ -45,3 +47,34 @@ def decode_upload(data: bytes, field: str) -> str:
         except UnicodeDecodeError:
             continue
     raise Invalid("无法识别文件编码，请另存为 UTF-8 编码的 CSV。", field=field)
+
+
+def map_header(
+    header: Sequence[Any], columns: Mapping[str, str], required: Sequence[str]
+) -> tuple[dict[int, str], list[RowError]]:
+    """Column position → field code, read from a header row (row 1) whose cells are field codes or their Chinese
+    labels (``columns``: code → label; codes in any letter case), and the header's problems: unknown or repeated
+    columns, missing required ones.
+
+    >>> fields, errors = map_header(["姓名", "Unit", "备注"], {"name": "姓名", "unit": "单位"}, ["name", "unit"])
+    >>> fields, [str(e) for e in errors]
+    ({0: 'name', 1: 'unit'}, ['第 1 行，字段“备注”：未知的列；可用的列：姓名、单位'])
+    """
+    lookup = {code: code for code in columns} | {label: code for code, label in columns.items()}
+    fields: dict[int, str] = {}
+    errors: list[RowError] = []
+    for i, raw in enumerate(header):
+        name = str(raw or "").strip()
+        if not name:
+            continue
+        code = lookup.get(name) or lookup.get(name.lower())
+        if code is None:
+            errors.append(RowError(1, name, f"未知的列；可用的列：{'、'.join(columns.values())}"))
+        elif code in fields.values():
+            errors.append(RowError(1, name, "列重复"))
+        else:
+            fields[i] = code
+    for code in required:
+        if code not in fields.values():
+            errors.append(RowError(1, columns[code], "缺少必填列"))
+    return fields, errors

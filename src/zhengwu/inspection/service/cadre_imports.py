@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Forbidden, Invalid
-from zhengwu.core.imports import ImportRejected, RowError
+from zhengwu.core.imports import ImportRejected, RowError, map_header
 from zhengwu.core.matters.imports.rows import clean
 from zhengwu.core.matters.imports.sheets import Sheet
 from zhengwu.core.org.access import check_write
@@ -34,24 +34,7 @@ MAX_ROWS = 5000
 
 
 def _header(header: list[str]) -> tuple[dict[int, str], list[RowError]]:
-    lookup = {label: f for f, label in COLUMNS.items()} | {f: f for f in COLUMNS}
-    fields: dict[int, str] = {}
-    errors: list[RowError] = []
-    for i, raw in enumerate(header):
-        name = str(raw or "").strip()
-        if not name:
-            continue
-        field = lookup.get(name)
-        if field is None:
-            errors.append(RowError(1, name, f"未知的列；可用的列：{'、'.join(COLUMNS.values())}"))
-        elif field in fields.values():
-            errors.append(RowError(1, name, "列重复"))
-        else:
-            fields[i] = field
-    for field in REQUIRED:
-        if field not in fields.values():
-            errors.append(RowError(1, COLUMNS[field], "缺少必填列"))
-    return fields, errors
+    return map_header(header, COLUMNS, REQUIRED)
 
 
 def specialty_labels(text: str) -> list[str]:

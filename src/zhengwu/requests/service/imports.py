@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Invalid
-from zhengwu.core.imports import ImportRejected, RowError
+from zhengwu.core.imports import ImportRejected, RowError, map_header
 from zhengwu.core.matters.imports.rows import Bad, clean, moment
 from zhengwu.core.matters.imports.sheets import Sheet
 from zhengwu.core.matters.service import DEFAULT_TZ
@@ -112,24 +112,7 @@ class Categories:
 
 def _header(header: list[str]) -> tuple[dict[int, str], list[RowError]]:
     """Column position → field, and the header's problems (row 1)."""
-    lookup = {f: f for f in COLUMNS} | {label: f for f, label in COLUMNS.items()}
-    fields: dict[int, str] = {}
-    errors: list[RowError] = []
-    for i, raw in enumerate(header):
-        name = str(raw or "").strip()
-        if not name:
-            continue
-        field = lookup.get(name) or lookup.get(name.lower())
-        if field is None:
-            errors.append(RowError(1, name, f"未知的列；可用的列：{'、'.join(COLUMNS.values())}"))
-        elif field in fields.values():
-            errors.append(RowError(1, name, "列重复"))
-        else:
-            fields[i] = field
-    for field in REQUIRED:
-        if field not in fields.values():
-            errors.append(RowError(1, COLUMNS[field], "缺少必填列"))
-    return fields, errors
+    return map_header(header, COLUMNS, REQUIRED)
 
 
 def _choice(enum: Any, text: str) -> str:
