@@ -103,7 +103,7 @@ def _read(data: Any) -> tuple[dict[str, Score], PatentFacts | None]:
         raise Invalid("评分须为对象：二级指标代码 → {value, scorer, reason}。", field="scores")
     scores = {str(code): _score(raw, f"scores.{code}") for code, raw in raw_scores.items()}
     raw_facts = data.get("facts")
-    return scores, None if raw_facts is None else _facts(raw_facts)
+    return scores, None if raw_facts is None else read_facts(raw_facts)
 
 
 def _score(raw: object, at: str) -> Score:
@@ -128,7 +128,15 @@ def _score(raw: object, at: str) -> Score:
     return Score(value, texts[0], texts[1])
 
 
-def _facts(raw: object) -> PatentFacts:
+def read_facts(raw: object) -> PatentFacts:
+    """The contract's ``facts`` object as :class:`PatentFacts`, every fact checked; errors name ``facts.<key>``
+    (relative to ``share_rate.indicators``: callers reading facts on their own get these fields as they are).
+
+    >>> read_facts({"patent_type": "invention", "filing_date": "2015-02-30", "as_of": "2024-06-30"})
+    Traceback (most recent call last):
+    ...
+    zhengwu.core.errors.Invalid: 申请日“2015-02-30”不是有效的日期。
+    """
     if not isinstance(raw, Mapping):
         raise Invalid("专利事实须为对象。", field="facts")
     for key in raw:
