@@ -54,6 +54,9 @@ def main() -> int:
     if sys.argv[1:] == ["inspection"]:  # python -m benchmarks inspection: only the inspection figures
         inspection(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
         return 0
+    if sys.argv[1:] == ["valuation"]:  # python -m benchmarks valuation: only the portfolio valuation
+        valuation(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
+        return 0
     cal = scenarios.calendar()
     a, b = date(2005, 1, 1), date(2026, 12, 31)
     cal.working_days_between(a, b)  # warm the per-year cache, as a long-running server has it
@@ -103,6 +106,7 @@ def main() -> int:
     matters(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
     requests(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
     inspection(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
+    valuation(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
     return 0
 
 
@@ -180,6 +184,25 @@ def inspection(rows: int) -> None:
     report("  every year", got["district_all_ms"] / 1000, base_s, base)
     verdict = "met" if got["met"] else "MISSED"
     print(f"{'  goal: one year under':<52} {got['goal_ms']:8.0f} ms   {verdict} (build {got['load_s']:.1f} s)")
+
+
+def valuation(rows: int) -> None:
+    """Portfolio valuation (issue #6): ``rows`` patents (1,000,000 by default) scored and valued from arrays by the
+    engine, against a bare NumPy evaluation of the same formula on the same arrays (goal: ratio ≥ 0.5), median of
+    5 runs each; and reading plus valuing a CSV file of at most 100,000 rows through the service."""
+    from benchmarks import valuation_portfolio
+
+    got = valuation_portfolio.run(rows, repeats=5, csv_rows=min(rows, 100_000))
+    report(
+        f"valuation: portfolio of {rows:,} patents (engine)", got["engine_s"], got["bare_s"], "bare NumPy, same formula"
+    )
+    verdict = "met" if got["met"] else "MISSED"
+    print(
+        f"{'  patents per second':<52} {got['engine_per_s']:10,.0f}/s   {'bare NumPy':<34} {got['bare_per_s']:10,.0f}/s"
+        f"   ratio {got['ratio']:.2f} (goal ≥ {valuation_portfolio.GOAL}: {verdict}; same values: {got['same']})"
+    )
+    label = f"  read + value a CSV of {got['csv_rows']:,} rows ({got['csv_mb']:.0f} MB)"
+    report(label, got["csv_s"], got["csv_bare_s"], "csv.reader over the same bytes")
 
 
 if __name__ == "__main__":
