@@ -14,7 +14,7 @@ from zhengwu.core.db import Actor, Database
 from zhengwu.core.settings import Settings
 from zhengwu.inspection.cli import app as inspection_cli
 from zhengwu.requests import cli as requests_cli
-from zhengwu.valuation.cli import app as valuation_cli
+from zhengwu.valuation.cli.app import app as valuation_cli
 
 app = typer.Typer(help="政务平台命令行：数据库、用户与单位、工作日历、审计、演示数据与服务。", no_args_is_help=True)
 db_app = typer.Typer(help="数据库迁移与检查。", no_args_is_help=True)

@@ -22,9 +22,8 @@ from zhengwu.core.org.model import (
     USER_MANAGE,
     USER_VIEW,
     Scope,
-    system_principal,
 )
-from zhengwu.core.org.service import GrantInput, create_unit, create_user, save_role
+from zhengwu.core.org.seeding import seed_people
 from zhengwu.core.settings import Settings
 from zhengwu.inspection.demo import seed_inspection
 from zhengwu.inspection.people import ALL_INSPECTION
@@ -192,38 +191,8 @@ def reset_database(db: Database) -> None:
 
 
 def seed_core(uow: UnitOfWork, password: str) -> list[tuple[str, str, str, str]]:
-    system = system_principal()
-    ids: dict[str, int] = {}
-    names: dict[str, str] = {}
-    for code, name, kind, parent in UNITS:
-        unit = create_unit(uow, system, code=code, name=name, kind=kind, parent_id=ids[parent] if parent else None)
-        ids[code], names[code] = unit.id, name
-    roles: dict[str, tuple[int, str]] = {}
-    for code, name, description, grants in ROLES:
-        role = save_role(
-            uow,
-            system,
-            None,
-            version=None,
-            code=code,
-            name=name,
-            description=description,
-            grants=[GrantInput(a, s.value) for a, s in grants],
-        )
-        roles[code] = (role.id, name)
-    logins = []
-    for username, full_name, unit_code, role_code in USERS:
-        create_user(
-            uow,
-            system,
-            username=username,
-            full_name=full_name,
-            unit_id=ids[unit_code],
-            password=password,
-            role_ids=[roles[role_code][0]],
-        )
-        logins.append((username, full_name, names[unit_code], roles[role_code][1]))
-    return logins
+    """The seed's bodies, the core roles and one user for each; returns the logins."""
+    return seed_people(uow, password, UNITS, ROLES, USERS)
 
 
 def build_demo(settings: Settings) -> list[tuple[str, str, str, str]]:

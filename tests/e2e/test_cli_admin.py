@@ -14,6 +14,7 @@ from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.tables import Unit, User
 from zhengwu.demo import USERS
 from zhengwu.inspection.people import USERS as INSPECTION_USERS
+from zhengwu.valuation.people import USERS as VALUATION_USERS
 
 
 def run(db_url: str, *args: str, stdin: str | None = None) -> tuple[int, str]:
@@ -111,13 +112,14 @@ def test_demo_builds_a_fresh_database_with_a_login_for_each_role(tmp_path: Path)
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     code, out = run(url, "demo")
     assert code == 0, out
-    for username in ("admin", "auditor", "fh_jw", "fh_admin", "fh_gl", "js_admin", "xt_ipc"):
+    for username in ("admin", "auditor", "fh_jw", "fh_admin", "fh_gl", "js_admin", "xt_ipc", "cs_valuer"):
         assert username in out
     code, _ = run(url, "demo")  # a second run starts again from nothing
     assert code == 0
     db = Database(url)
     with db.reading() as s:
-        assert s.scalar(select(func.count()).select_from(User)) == len(USERS) + len(INSPECTION_USERS)
+        people = len(USERS) + len(INSPECTION_USERS) + len(VALUATION_USERS)
+        assert s.scalar(select(func.count()).select_from(User)) == people
         assert s.scalar(select(Unit.name).where(Unit.code == "fh-gl")) == "凤凰县公路建设养护中心"
         assert verify(s).broken is None
     db.dispose()

@@ -16,8 +16,8 @@ from zhengwu.core.org.seeding import seed_people as seed_org_people
 from zhengwu.valuation import model as m
 
 UNITS: list[UnitRow] = [
-    ("cs-pg", "湖南湘评资产评估有限公司", "company", "cs"),
-    ("cs-bank", "长沙银行麓谷科技支行", "company", "cs"),
+    ("cs-pg", "湖南湘评资产评估有限公司", "enterprise", "cs"),
+    ("cs-bank", "长沙银行麓谷科技支行", "enterprise", "cs"),
     ("cs-univ", "中南大学知识产权中心", "office", "cs"),
 ]
 

@@ -19,6 +19,7 @@ from tests.support.walk_cases import (
     requests_intake,
     requests_manage,
     requests_public,
+    valuation_approaches,
     valuation_assessments,
     valuation_base,
     valuation_portfolio,
@@ -35,4 +36,4 @@ AREAS.append(requests_import)  # after requests_intake, whose people it uses
 AREAS.append(inspection_base)  # the inspection people and round; the inspection areas below build on them
 AREAS += [inspection_rounds, inspection_findings, inspection_leads, inspection_ledgers, inspection_figures]
 AREAS.append(valuation_base)  # the valuation people; the valuation areas below build on them
-AREAS += [valuation_reference, valuation_assessments, valuation_portfolio]
+AREAS += [valuation_approaches, valuation_reference, valuation_assessments, valuation_portfolio]

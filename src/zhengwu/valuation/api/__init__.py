@@ -4,6 +4,14 @@ records are under ``/api/v1/valuation``."""
 
 from __future__ import annotations
 
-from zhengwu.valuation.api import income
+from zhengwu.valuation.api import approaches, assessments, deals, income, industries, portfolio, profiles
 
-ROUTERS = [income.router]
+ROUTERS = [
+    portfolio.router,
+    income.router,
+    approaches.router,
+    profiles.router,
+    industries.router,
+    deals.router,
+    assessments.router,
+]

@@ -3,7 +3,7 @@ here so that the commands exist when the group is added to the main command line
 
 from __future__ import annotations
 
-from zhengwu.valuation.cli import income  # noqa: F401  (registers its commands)
+from zhengwu.valuation.cli import approaches, income, portfolio, reference  # noqa: F401  (registers its commands)
 from zhengwu.valuation.cli.app import app
 
 __all__ = ["app"]
