@@ -12,6 +12,8 @@ from urllib.parse import quote
 from starlette.datastructures import FormData, UploadFile
 
 from zhengwu.core.attachments import Limits
+from zhengwu.core.errors import Invalid
+from zhengwu.core.imports import MAX_IMPORT_BYTES
 from zhengwu.core.settings import Settings
 
 #: A submitted file: the name the client gave and its bytes.
@@ -35,6 +37,21 @@ async def read_uploads(form: FormData, name: str, limits: Limits) -> list[Upload
             continue
         out.append((value.filename or "", await value.read(limits.max_bytes + 1)))
     return out
+
+
+async def read_import_file(form: FormData, missing: str, too_big_hint: str = "", name: str = "file") -> Upload:
+    """The one file of an import's form field ``name``: its name and bytes, read to at most one byte past
+    :data:`~zhengwu.core.imports.MAX_IMPORT_BYTES`; no file (``missing`` says what to choose), an empty file or a
+    larger one is ``Invalid`` naming the field."""
+    upload = form.get(name)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Invalid(missing, field=name)
+    data = await upload.read(MAX_IMPORT_BYTES + 1)
+    if not data:
+        raise Invalid("上传的文件是空的。", field=name)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise Invalid(f"文件超过 {MAX_IMPORT_BYTES // 1024**2} MB{too_big_hint}。", field=name)
+    return upload.filename, data
 
 
 def content_disposition(filename: str) -> str:

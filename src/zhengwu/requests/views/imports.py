@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from zhengwu.core.errors import Invalid
-from zhengwu.core.imports import MAX_IMPORT_BYTES, ImportRejected
+from zhengwu.core.imports import ImportRejected
 from zhengwu.core.matters.imports.sheets import read_file
 from zhengwu.core.org.service import require
 from zhengwu.requests.model import RECEIVE
@@ -14,6 +14,7 @@ from zhengwu.requests.service.imports import COLUMNS, MAX_ROWS, REQUIRED, catego
 from zhengwu.web.deps import Db, User, uow_for
 from zhengwu.web.listing import XLSX
 from zhengwu.web.pages import redirect, render
+from zhengwu.web.uploads import read_import_file
 
 router = APIRouter(prefix="/requests", include_in_schema=False)
 TEMPLATE = "requests/import.html"
@@ -44,16 +45,9 @@ def import_template(principal: User, db: Db) -> Response:
 async def import_upload(request: Request, principal: User, db: Db) -> Response:
     require(principal, RECEIVE)
     form = await request.form()
-    upload = form.get("file")
     try:
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise Invalid("请选择要导入的 .xlsx 或 .csv 文件。", field="file")
-        data = await upload.read(MAX_IMPORT_BYTES + 1)
-        if not data:
-            raise Invalid("上传的文件是空的。", field="file")
-        if len(data) > MAX_IMPORT_BYTES:
-            raise Invalid("文件超过 20 MB。", field="file")
-        sheet = read_file(upload.filename, data)
+        filename, data = await read_import_file(form, "请选择要导入的 .xlsx 或 .csv 文件。")
+        sheet = read_file(filename, data)
         with uow_for(db, principal) as uow:
             created = import_requests(uow, principal, sheet)
             uow.commit()

@@ -14,14 +14,20 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from zhengwu.core.errors import Invalid
-from zhengwu.core.imports import MAX_IMPORT_BYTES
 from zhengwu.core.org.service import require
 from zhengwu.valuation.model import ASSESS
 from zhengwu.valuation.service.income import DEFAULT_PROFILE_CODE
-from zhengwu.valuation.service.portfolio import WEB_MAX_ROWS, PortfolioFileRejected, as_json, run_portfolio
+from zhengwu.valuation.service.portfolio import (
+    TOO_BIG_HINT,
+    WEB_MAX_ROWS,
+    PortfolioFileRejected,
+    as_json,
+    run_portfolio,
+)
 from zhengwu.valuation.service.portfolio_files import Options
 from zhengwu.web.deps import Db, User
 from zhengwu.web.problems import PROBLEMS
+from zhengwu.web.uploads import read_import_file
 
 router = APIRouter(prefix="/api/v1/valuation", tags=["专利价值评估"], responses=PROBLEMS)
 
@@ -47,15 +53,7 @@ async def upload_of(request: Request) -> tuple[str, bytes]:
         form = await request.form()
     except Exception:  # a body that is not multipart
         raise Invalid("请以 multipart/form-data 上传文件（字段 file）。", field="file") from None
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str) or not upload.filename:
-        raise Invalid("请上传 .xlsx、.csv 或 .jsonl 文件（字段 file）。", field="file")
-    data = await upload.read(MAX_IMPORT_BYTES + 1)
-    if not data:
-        raise Invalid("上传的文件是空的。", field="file")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise Invalid(f"文件超过 {MAX_IMPORT_BYTES // 1024**2} MB，请分批估值或使用命令行。", field="file")
-    return upload.filename, data
+    return await read_import_file(form, "请上传 .xlsx、.csv 或 .jsonl 文件（字段 file）。", TOO_BIG_HINT)
 
 
 def rejected(exc: PortfolioFileRejected) -> JSONResponse:

@@ -48,6 +48,8 @@ from zhengwu.valuation.service.reference import as_profile, current_profile_row,
 WEB_MAX_ROWS = 20_000
 CLI_MAX_ROWS = 1_000_000
 CLI_MAX_BYTES = 1024**3
+#: What a refusal of a file too large for the web adds: the command line takes larger ones.
+TOO_BIG_HINT = "，请分批估值或使用命令行"
 
 #: Result columns: key → Chinese header.
 RESULT_COLUMNS = {

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from zhengwu.core.audit.service import record
 from zhengwu.core.db import AnySelect
 from zhengwu.core.errors import Conflict, Forbidden, Invalid
-from zhengwu.core.imports import MAX_IMPORT_BYTES, ImportRejected
+from zhengwu.core.imports import ImportRejected
 from zhengwu.core.matters.imports.sheets import read_file
 from zhengwu.core.org.access import check_write
 from zhengwu.core.org.model import Principal
@@ -37,6 +37,7 @@ from zhengwu.valuation.tables import ComparableDeal, ValuationIndustry
 from zhengwu.web.deps import Db, User, get_settings, uow_for
 from zhengwu.web.listing import XLSX, Column, Filter, ListSpec, equals, excel_cell, fetch_page, statement
 from zhengwu.web.pages import form_int, form_str, redirect, render
+from zhengwu.web.uploads import read_import_file
 
 router = APIRouter(prefix="/valuation", include_in_schema=False)
 LIST = "/valuation/deals"
@@ -179,16 +180,9 @@ def deal_export(request: Request, principal: User, db: Db) -> StreamingResponse:
 async def deal_import(request: Request, principal: User, db: Db) -> Response:
     require(principal, DEAL_MANAGE)
     form = await request.form()
-    upload = form.get("file")
     try:
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise Invalid("请选择要导入的 .xlsx 或 .csv 文件。", field="file")
-        data = await upload.read(MAX_IMPORT_BYTES + 1)
-        if not data:
-            raise Invalid("上传的文件是空的。", field="file")
-        if len(data) > MAX_IMPORT_BYTES:
-            raise Invalid("文件超过 20 MB。", field="file")
-        sheet = read_file(upload.filename, data)
+        filename, data = await read_import_file(form, "请选择要导入的 .xlsx 或 .csv 文件。")
+        sheet = read_file(filename, data)
         with uow_for(db, principal) as uow:
             created = import_deals(uow, principal, sheet)
             uow.commit()

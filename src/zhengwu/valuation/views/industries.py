@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from zhengwu.core.audit.service import record
 from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Conflict, Invalid, NotFound
-from zhengwu.core.imports import MAX_IMPORT_BYTES, ImportRejected
+from zhengwu.core.imports import ImportRejected
 from zhengwu.core.matters.imports.sheets import read_file
 from zhengwu.core.org.model import Principal
 from zhengwu.core.org.service import require
@@ -26,6 +26,7 @@ from zhengwu.valuation.service import industries as service
 from zhengwu.web.deps import Db, User, uow_for
 from zhengwu.web.listing import XLSX, excel_cell
 from zhengwu.web.pages import form_int, form_str, redirect, render
+from zhengwu.web.uploads import read_import_file
 
 router = APIRouter(prefix="/valuation", include_in_schema=False)
 PAGE = "/valuation/industries"
@@ -132,14 +133,9 @@ async def industry_import(request: Request, principal: User, db: Db) -> Response
     """Merge an ``.xlsx`` or ``.csv`` file of rows by code (the export's columns); nothing is written on any error."""
     require(principal, PROFILE_MANAGE)
     form = await request.form()
-    upload = form.get("file")
     try:
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise Invalid("请选择要导入的 .xlsx 或 .csv 文件。", field="file")
-        data = await upload.read(MAX_IMPORT_BYTES + 1)
-        if not data or len(data) > MAX_IMPORT_BYTES:
-            raise Invalid("上传的文件是空的或超过 20 MB。", field="file")
-        sheet = read_file(upload.filename, data)
+        filename, data = await read_import_file(form, "请选择要导入的 .xlsx 或 .csv 文件。")
+        sheet = read_file(filename, data)
         with uow_for(db, principal) as uow:
             added, updated = service.import_industries(uow, principal, sheet)
             uow.commit()

@@ -21,6 +21,7 @@ from zhengwu.valuation.service.income import DEFAULT_PROFILE_CODE
 from zhengwu.valuation.service.portfolio import (
     GATE_LABELS,
     RESULT_COLUMNS,
+    TOO_BIG_HINT,
     WEB_MAX_ROWS,
     PortfolioFileRejected,
     example_csv,
@@ -34,6 +35,7 @@ from zhengwu.valuation.service.reference import as_profile, current_profile_row,
 from zhengwu.web.deps import Db, User
 from zhengwu.web.listing import XLSX
 from zhengwu.web.pages import form_str, render
+from zhengwu.web.uploads import read_import_file
 
 router = APIRouter(prefix="/valuation", include_in_schema=False)
 TEMPLATE = "valuation/portfolio.html"
@@ -115,17 +117,9 @@ async def portfolio_run(request: Request, principal: User, db: Db) -> Response:
     values = {name: form_str(form, name) for name in names}
     values["timing"] = values["timing"] or "end"
     values["profile"] = values["profile"][:64] or DEFAULT_PROFILE_CODE
-    upload = form.get("file")
     try:
         options, fill = _options(values)
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise Invalid("请选择要估值的 .xlsx、.csv 或 .jsonl 文件。", field="file")
-        data = await upload.read(MAX_IMPORT_BYTES + 1)
-        if not data:
-            raise Invalid("上传的文件是空的。", field="file")
-        if len(data) > MAX_IMPORT_BYTES:
-            raise Invalid(f"文件超过 {MAX_IMPORT_BYTES // 1024**2} MB，请分批估值或使用命令行。", field="file")
-        name = upload.filename
+        name, data = await read_import_file(form, "请选择要估值的 .xlsx、.csv 或 .jsonl 文件。", TOO_BIG_HINT)
 
         def compute() -> Any:
             with db.reading() as session:
