@@ -247,3 +247,13 @@ def principal(db: Database, username: str) -> Principal:
         found = load_principal(s, user_id(db, username))
     assert found is not None, username
     return found
+
+
+@pytest.fixture(scope="session")
+def demo_dbs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Database]]:
+    """``zhengwu demo`` on an engine (``"sqlite"``, ``"postgresql"``), built once per worker on first use and read
+    only (tests/support/demo_db.py)."""
+    from tests.support.demo_db import demo_databases
+
+    with demo_databases(tmp_path_factory) as get:
+        yield get

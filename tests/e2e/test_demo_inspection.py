@@ -11,8 +11,7 @@ Reference values, all from the seed article (../shared/seed/): "对 184 家党�
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,15 +19,13 @@ import pytest
 from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session
 
-from tests.conftest import ENGINES, scratch_postgres
-from zhengwu.core import crypto
+from tests.conftest import ENGINES
+from tests.support.demo_db import DEMO_GROUP
 from zhengwu.core.audit.service import verify
 from zhengwu.core.db import Database
 from zhengwu.core.matters.tables import Matter, MatterEvent
 from zhengwu.core.org.model import system_principal
 from zhengwu.core.org.tables import Unit, User
-from zhengwu.core.settings import Settings
-from zhengwu.demo import build_demo
 from zhengwu.inspection.demo_story import LEAD_TITLE
 from zhengwu.inspection.model import STAGES, Stage, conflict
 from zhengwu.inspection.model.money import Outcome, parse_yuan
@@ -53,25 +50,16 @@ from zhengwu.inspection.tables import (
 )
 
 TZ = ZoneInfo("Asia/Shanghai")
-#: One worker builds the demo once per engine for the whole module (under xdist each worker would build its own).
-pytestmark = pytest.mark.xdist_group("demo-inspection")
+#: One worker runs every module counting the demo's records and builds the demo once per engine for all of them.
+pytestmark = pytest.mark.xdist_group(DEMO_GROUP)
 #: Where the story ends: the figures "at the demo's end" are taken at this instant.
 END = datetime(2024, 12, 31, 18, 0, tzinfo=TZ)
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """The demo built once into a fresh SQLite file (and a scratch PostgreSQL database when one is available)."""
-    with ExitStack() as stack:
-        if request.param == "postgresql":
-            url = stack.enter_context(scratch_postgres("zw_demo"))
-        else:
-            url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-        settings = Settings(database_url=url, secret_key="demo-secret", _env_file=None)
-        build_demo(settings)
-        db = Database(settings.database_url, keyring=crypto.Keyring.from_settings(settings))
-        yield db
-        db.dispose()
+def demo(request: pytest.FixtureRequest, demo_dbs: Callable[[str], Database]) -> Database:
+    """The demo built into a fresh SQLite file (and a scratch PostgreSQL database when one is available)."""
+    return demo_dbs(request.param)
 
 
 def count(s: Session, stmt: object) -> int:

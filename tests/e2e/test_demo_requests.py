@@ -9,24 +9,21 @@ special action of the health, education, agriculture and civil-affairs departmen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from zhengwu.core import crypto
+from tests.support.demo_db import DEMO_GROUP
 from zhengwu.core.db import Database
 from zhengwu.core.matters import supervision
 from zhengwu.core.matters.tables import MatterDeadline
 from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.model import Principal
 from zhengwu.core.org.tables import Unit, User
-from zhengwu.core.settings import Settings
-from zhengwu.demo import build_demo
 from zhengwu.requests import service as rq
 from zhengwu.requests.model import Channel, State
 from zhengwu.requests.tables import RequestCampaign, RequestMatter
@@ -34,15 +31,14 @@ from zhengwu.requests.tables import RequestCampaign, RequestMatter
 TZ = ZoneInfo("Asia/Shanghai")
 
 
+#: One worker runs every module counting the demo's records and builds the demo once for all of them.
+pytestmark = pytest.mark.xdist_group(DEMO_GROUP)
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+def demo(demo_dbs: Callable[[str], Database]) -> Database:
     """The demo built once into a fresh SQLite file, opened with the demo's own data key."""
-    path: Path = tmp_path_factory.mktemp("demo") / "demo.db"
-    settings = Settings(database_url=f"sqlite:///{path}", secret_key="demo-secret", _env_file=None)  # type: ignore[call-arg]
-    build_demo(settings)
-    db = Database(settings.database_url, keyring=crypto.Keyring.from_settings(settings))
-    yield db
-    db.dispose()
+    return demo_dbs("sqlite")
 
 
 def who(db: Database, username: str) -> Principal:
