@@ -12,6 +12,7 @@ from zhengwu.core.calendar.model import WorkingCalendar
 from zhengwu.core.crypto import Keyring
 from zhengwu.core.db import Actor, Database
 from zhengwu.core.settings import Settings
+from zhengwu.finance.cli.app import app as finance_cli
 from zhengwu.inspection.cli import app as inspection_cli
 from zhengwu.requests import cli as requests_cli
 from zhengwu.valuation.cli.app import app as valuation_cli
@@ -30,6 +31,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(requests_cli.app, name="requests")  # zhengwu.requests.cli
 app.add_typer(inspection_cli, name="inspection")  # zhengwu.inspection.cli
 app.add_typer(valuation_cli, name="valuation")  # zhengwu.valuation.cli
+app.add_typer(finance_cli, name="finance")  # zhengwu.finance.cli
 
 
 @app.callback()

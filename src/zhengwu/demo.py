@@ -25,6 +25,7 @@ from zhengwu.core.org.model import (
 )
 from zhengwu.core.org.seeding import seed_people
 from zhengwu.core.settings import Settings
+from zhengwu.finance.model import ALL_FINANCE
 from zhengwu.inspection.demo import seed_inspection
 from zhengwu.inspection.people import ALL_INSPECTION
 from zhengwu.requests import model as rq
@@ -88,7 +89,7 @@ ROLES: list[tuple[str, str, str, list[tuple[str, Scope]]]] = [
         "admin",
         "系统管理员",
         "维护单位、用户、角色与节假日，维护诉求分类",
-        [(a, Scope.ALL) for a in (*ALL_CORE, *ALL_REQUESTS, *ALL_INSPECTION, *ALL_VALUATION)],
+        [(a, Scope.ALL) for a in (*ALL_CORE, *ALL_REQUESTS, *ALL_INSPECTION, *ALL_VALUATION, *ALL_FINANCE)],
     ),
     (
         "unit_admin",

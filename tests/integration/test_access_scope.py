@@ -22,6 +22,7 @@ from zhengwu.core.org.model import (
 )
 from zhengwu.core.org.tables import Role, Unit, User
 from zhengwu.demo import ALL_CORE, ALL_REQUESTS
+from zhengwu.finance.model import ALL_FINANCE
 from zhengwu.inspection.people import ALL_INSPECTION
 from zhengwu.valuation.model import ALL_VALUATION
 from zhengwu.web.listing import fetch_page
@@ -434,5 +435,5 @@ def test_a_role_manager_cannot_edit_a_role_holding_more_than_they_do(db: Databas
         uow.commit()
     with db.reading() as s:
         role = s.get(Role, admin_role)
-        untouched = len(ALL_CORE) + len(ALL_REQUESTS) + len(ALL_INSPECTION) + len(ALL_VALUATION)
+        untouched = len(ALL_CORE) + len(ALL_REQUESTS) + len(ALL_INSPECTION) + len(ALL_VALUATION) + len(ALL_FINANCE)
         assert role is not None and len(role.grants) == untouched

@@ -72,6 +72,7 @@ COMPUTING_POSTS: set[tuple[str, str]] = {
     ("POST", "/api/v1/valuation/portfolio"),
     ("POST", "/valuation/portfolio"),
     ("POST", "/valuation/calculator"),
+    ("POST", "/api/finance/run"),
 }
 
 #: What a GET may leave in the audit log (an audited read), and nothing else.

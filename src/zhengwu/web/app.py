@@ -42,6 +42,7 @@ def modules() -> list[Module]:
     from zhengwu.core.matters.views import module as matters
     from zhengwu.core.org.api import router as org_api
     from zhengwu.core.org.views import module as org
+    from zhengwu.finance import api as finance_api
     from zhengwu.inspection import api as inspection_api
     from zhengwu.inspection.views import module as inspection
     from zhengwu.requests.views import module as requests
@@ -49,9 +50,8 @@ def modules() -> list[Module]:
     from zhengwu.valuation.views import module as valuation
     from zhengwu.web.views import module as shell
 
-    api = Module(
-        name="api", routers=[org_api, calendar_api, audit_api, *inspection_api.ROUTERS, *valuation_api.ROUTERS]
-    )
+    api_routers = [org_api, calendar_api, audit_api, *inspection_api.ROUTERS, *valuation_api.ROUTERS]
+    api = Module(name="api", routers=[*api_routers, *finance_api.ROUTERS])
     return [
         shell,
         matter_stats,

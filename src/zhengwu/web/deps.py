@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -11,7 +12,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from zhengwu.core.db import Actor, Database, UnitOfWork
-from zhengwu.core.errors import Forbidden, Unauthenticated
+from zhengwu.core.errors import Forbidden, Invalid, Unauthenticated
 from zhengwu.core.org.auth import principal_for_api_token, principal_for_session
 from zhengwu.core.org.model import Principal
 from zhengwu.core.settings import Settings
@@ -118,3 +119,13 @@ async def check_csrf(request: Request) -> None:
 def iter_chunks(data: Any, size: int = 65536) -> Iterator[bytes]:
     while chunk := data.read(size):
         yield chunk
+
+
+async def json_body(request: Request) -> Any:
+    """The request body parsed as JSON, for the API routes that check a JSON contract themselves (so that a body
+    that is not an object gets the contract's own Chinese 422); a body that is not JSON is a 422 naming ``body``."""
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise Invalid("请求内容须为 JSON。", field="body") from None

@@ -7,6 +7,7 @@ ones (users, matters) exist, and ``ids(session)`` to name them for the calls. Ad
 from __future__ import annotations
 
 from tests.support.walk_cases import (
+    finance_run,
     inspection_base,
     inspection_figures,
     inspection_findings,
@@ -37,3 +38,4 @@ AREAS.append(inspection_base)  # the inspection people and round; the inspection
 AREAS += [inspection_rounds, inspection_findings, inspection_leads, inspection_ledgers, inspection_figures]
 AREAS.append(valuation_base)  # the valuation people; the valuation areas below build on them
 AREAS += [valuation_approaches, valuation_reference, valuation_assessments, valuation_portfolio]
+AREAS.append(finance_run)  # the finance people and the plan calculator

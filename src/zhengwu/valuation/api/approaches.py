@@ -9,10 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from zhengwu.valuation.api.income import EXAMPLE as INCOME_EXAMPLE
-from zhengwu.valuation.api.income import json_body
 from zhengwu.valuation.service.approaches import run_cost, run_market, run_sensitivity
 from zhengwu.valuation.service.income import DEFAULT_PROFILE_CODE
-from zhengwu.web.deps import Db, User
+from zhengwu.web.deps import Db, User, json_body
 from zhengwu.web.problems import PROBLEMS
 
 router = APIRouter(prefix="/api/valuation", tags=["专利价值评估"], responses=PROBLEMS)

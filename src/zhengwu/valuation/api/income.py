@@ -3,14 +3,12 @@ names. Bad input is a 422 whose ``field`` names the bad field as the contract wr
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from zhengwu.core.errors import Invalid
 from zhengwu.valuation.service.income import DEFAULT_PROFILE_CODE, run_income
-from zhengwu.web.deps import Db, User
+from zhengwu.web.deps import Db, User, json_body
 from zhengwu.web.problems import PROBLEMS
 
 router = APIRouter(prefix="/api/valuation", tags=["专利价值评估"], responses=PROBLEMS)
@@ -27,15 +25,6 @@ EXAMPLE = {
     "timing": "end",
     "share_rate_decay": 0,
 }
-
-
-async def json_body(request: Request) -> Any:
-    """The request body parsed as JSON; anything else is a 422 naming the body."""
-    raw = await request.body()
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise Invalid("请求内容须为 JSON。", field="body") from None
 
 
 @router.post(

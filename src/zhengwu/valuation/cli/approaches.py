@@ -27,8 +27,9 @@ console = Console(soft_wrap=True)
 
 
 def _compute(compute: Callable[[Any], dict[str, Any]], input_file: Path) -> dict[str, Any]:
+    from zhengwu.cli_support import read_json_file
     from zhengwu.core.errors import ZhengwuError
-    from zhengwu.valuation.cli.income import fail, read_json_file
+    from zhengwu.valuation.cli.income import fail
 
     data = read_json_file(input_file)
     try:

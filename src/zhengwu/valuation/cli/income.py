@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from zhengwu.cli_support import fail as fail_at
+from zhengwu.cli_support import read_json_file
 from zhengwu.valuation.cli.app import app
 from zhengwu.valuation.service.income import DEFAULT_PROFILE_CODE
 
@@ -21,29 +23,9 @@ console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def fail(message: str, field: str | None = None, code: int = 2) -> None:
-    """Print the error (naming the field) on stderr and exit with ``code``."""
-    where = f"（字段 {field}）" if field else ""
-    err.print(f"[red]错误{where}：[/red]{message}", markup=True, highlight=False)
-    raise typer.Exit(code)
-
-
-def read_json_file(path: Path) -> Any:
-    """The file's JSON, or exit 2 naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        fail(f"无法读取文件 {path}：{exc.strerror or exc}。", "input")
-        raise
-    except UnicodeDecodeError:
-        fail(f"文件 {path} 不是 UTF-8 编码的文本。", "input")
-        raise
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        where = f"第 {exc.lineno} 行第 {exc.colno} 列" if isinstance(exc, json.JSONDecodeError) else ""
-        fail(f"文件 {path} 不是有效的 JSON{('：' + where) if where else ''}。", "input")
-        raise
+def fail(message: str, field: str | None = None, code: int = 2) -> NoReturn:
+    """Print the error naming the contract's field on stderr and exit with ``code``."""
+    fail_at(message, f"字段 {field}" if field else "", code)
 
 
 @app.command("income")

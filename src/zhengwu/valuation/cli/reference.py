@@ -15,8 +15,9 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from zhengwu.cli_support import read_json_file
 from zhengwu.valuation.cli.app import app
-from zhengwu.valuation.cli.income import fail, read_json_file
+from zhengwu.valuation.cli.income import fail
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
