@@ -57,6 +57,9 @@ def main() -> int:
     if sys.argv[1:] == ["valuation"]:  # python -m benchmarks valuation: only the portfolio valuation
         valuation(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
         return 0
+    if sys.argv[1:] == ["finance"]:  # python -m benchmarks finance: only the securitization simulation
+        finance(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
+        return 0
     cal = scenarios.calendar()
     a, b = date(2005, 1, 1), date(2026, 12, 31)
     cal.working_days_between(a, b)  # warm the per-year cache, as a long-running server has it
@@ -107,6 +110,7 @@ def main() -> int:
     requests(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
     inspection(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
     valuation(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
+    finance(int(os.environ.get("ZHENGWU_BENCH_ROWS", "1000000")))
     return 0
 
 
@@ -203,6 +207,31 @@ def valuation(rows: int) -> None:
     )
     label = f"  read + value a CSV of {got['csv_rows']:,} rows ({got['csv_mb']:.0f} MB)"
     report(label, got["csv_s"], got["csv_bare_s"], "csv.reader over the same bytes")
+
+
+def finance(rows: int) -> None:
+    """Securitization simulation (issue #7): paths per second of ``simulate`` for the seed plan (12 loans, 8 quarters;
+    ``rows`` ÷ 10 paths, at most 100,000) and for a generated 500-loan, 36-month pool (``rows`` ÷ 200 paths, at most
+    5,000), against a bare NumPy pass over (paths × loans × periods) arrays from the same draws (goal: ratio ≥ 0.3),
+    median of 5 runs each; and peak memory per million path-loan-periods (tracemalloc)."""
+    from benchmarks import finance_waterfall as fw
+
+    got = fw.run(seed_paths=max(2, min(rows // 10, 100_000)), pool_paths=max(2, min(rows // 200, 5_000)), repeats=5)
+    for key, label in (("seed", "seed plan"), ("pool", "generated pool")):
+        m = got[key]
+        name = f"finance: {label} ({m['paths']:,} paths, {m['loans']} loans × {m['periods']})"
+        report(name, m["engine_s"], m["bare_s"], "bare NumPy, same draws")
+        verdict = "met" if m["met"] else "MISSED"
+        print(
+            f"{'  paths per second':<52} {m['engine_per_s']:10,.0f}/s   {'bare NumPy':<34} {m['bare_per_s']:10,.0f}/s"
+            f"   ratio {m['ratio']:.2f} (goal ≥ {fw.GOAL}: {verdict}; same cash: {m['same']})"
+        )
+        print(
+            f"{'  peak memory per million path-loan-periods':<52} {m['engine_mb_per_million']:8.2f} MB   "
+            f"{'bare NumPy':<34} {m['bare_mb_per_million']:8.2f} MB   (peak {m['engine_peak_mb']:.1f} MB; "
+            f"chunks of {m['chunk']:,} paths)"
+        )
+    print(f"{'  load average during the run':<52} {got['load']}")
 
 
 if __name__ == "__main__":
