@@ -209,6 +209,16 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> TestCl
     return client
 
 
+def api_login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    """``client`` switched to ``username`` for the JSON API: the previous user's cookies and CSRF header dropped,
+    logged in through the real form, the CSRF token sent in the header of every request; returns the client."""
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    login(client, username, password)
+    client.headers["X-CSRF-Token"] = csrf(client)
+    return client
+
+
 def csrf(client: TestClient) -> str:
     token = client.cookies.get("zw_csrf")
     assert token

@@ -25,7 +25,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.conftest import csrf, login
+from tests.conftest import api_login
 from zhengwu.cli import app
 from zhengwu.core.errors import Invalid
 from zhengwu.finance.model.plan import parse_plan
@@ -79,11 +79,7 @@ BAD_PLANS: list[tuple[str, Any, str]] = [
 
 
 def as_user(client: TestClient, username: str) -> TestClient:
-    client.cookies.clear()
-    client.headers.pop("X-CSRF-Token", None)
-    login(client, username)
-    client.headers["X-CSRF-Token"] = csrf(client)
-    return client
+    return api_login(client, username)
 
 
 def check_hand_computed_default(out: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, csrf, login
+from tests.conftest import PASSWORD, api_login, csrf
 from tests.support.inspection_people import SYSTEM, RoundIds, add_round, category, setup
 from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Database
@@ -45,11 +45,7 @@ def client(settings: Settings, db: Database, rnd: RoundIds) -> Iterator[TestClie
 
 
 def as_user(client: TestClient, username: str) -> TestClient:
-    client.cookies.clear()
-    client.headers.pop("X-CSRF-Token", None)
-    login(client, username, PASSWORD)
-    client.headers["X-CSRF-Token"] = csrf(client)
-    return client
+    return api_login(client, username, PASSWORD)
 
 
 def post(client: TestClient, url: str, data: dict[str, Any], **kw: Any) -> Any:

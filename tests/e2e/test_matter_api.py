@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import csrf, login, unit_id
+from tests.conftest import api_login, unit_id
 from tests.support.matter_people import add_people
 from tests.support.three_step import KIND
 from zhengwu.core.db import Actor, Database
@@ -32,11 +32,7 @@ def matter(app_client: TestClient, db: Database) -> int:
 
 
 def as_user(client: TestClient, username: str) -> TestClient:
-    client.cookies.clear()
-    client.headers.pop("X-CSRF-Token", None)
-    login(client, username)
-    client.headers["X-CSRF-Token"] = csrf(client)
-    return client
+    return api_login(client, username)
 
 
 def test_the_detail_lists_deadlines_history_and_the_actions_the_caller_may_take(

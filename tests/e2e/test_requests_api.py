@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.conftest import csrf, login
+from tests.conftest import api_login
 from tests.support.request_people import category, setup
 from zhengwu.core.audit.tables import AuditEntry
 from zhengwu.core.db import Database
@@ -32,11 +32,7 @@ def client(settings: Settings, db: Database) -> Iterator[TestClient]:
 
 
 def as_user(client: TestClient, username: str) -> TestClient:
-    client.cookies.clear()
-    client.headers.pop("X-CSRF-Token", None)
-    login(client, username, "Secret123")
-    client.headers["X-CSRF-Token"] = csrf(client)
-    return client
+    return api_login(client, username, "Secret123")
 
 
 def body(db: Database, **changes: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import csrf, login, unit_id
+from tests.conftest import api_login, csrf, unit_id
 from tests.support.request_people import category, setup
 from zhengwu.core.db import Database
 from zhengwu.core.matters.tables import MatterEvent, MatterExtension, SupervisionListing
@@ -54,11 +54,7 @@ def client(settings: Settings, db: Database) -> Iterator[TestClient]:
 
 
 def as_user(client: TestClient, username: str) -> TestClient:
-    client.cookies.clear()
-    client.headers.pop("X-CSRF-Token", None)
-    login(client, username, "Secret123")
-    client.headers["X-CSRF-Token"] = csrf(client)
-    return client
+    return api_login(client, username, "Secret123")
 
 
 def load(db: Database, rid: int) -> RequestMatter:

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.conftest import csrf, login
+from tests.conftest import api_login
 from zhengwu.cli import app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -54,11 +54,7 @@ BAD: list[tuple[str, str, Any, str]] = [
 
 
 def as_user(client: TestClient, username: str) -> TestClient:
-    client.cookies.clear()
-    client.headers.pop("X-CSRF-Token", None)
-    login(client, username)
-    client.headers["X-CSRF-Token"] = csrf(client)
-    return client
+    return api_login(client, username)
 
 
 def test_the_market_and_cost_apis_return_every_factor_and_the_value(app_client: TestClient) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import csrf, login
+from tests.conftest import api_login, csrf, login
 from tests.integration.test_valuation_assessments import COST, EXPERT, FACTS, INCOME, seed_valuation_people
 from zhengwu.core.db import Database
 from zhengwu.core.settings import Settings
@@ -69,11 +69,7 @@ def created(r: Any) -> int:
 
 
 def api(client: TestClient, username: str) -> TestClient:
-    client.cookies.clear()
-    client.headers.pop("X-CSRF-Token", None)
-    login(client, username)
-    client.headers["X-CSRF-Token"] = csrf(client)
-    return client
+    return api_login(client, username)
 
 
 def test_a_valuer_scores_values_and_concludes_an_assessment_on_the_pages(client: TestClient) -> None:

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.conftest import csrf, login
+from tests.conftest import api_login
 from zhengwu.cli import app
 from zhengwu.valuation.model.default_profile import default_profile
 
@@ -42,11 +42,7 @@ def _with(**changes: Any) -> dict[str, Any]:
 
 
 def as_user(client: TestClient, username: str) -> TestClient:
-    client.cookies.clear()
-    client.headers.pop("X-CSRF-Token", None)
-    login(client, username)
-    client.headers["X-CSRF-Token"] = csrf(client)
-    return client
+    return api_login(client, username)
 
 
 def test_the_api_reproduces_the_issues_worked_example_to_the_yuan(app_client: TestClient) -> None:
