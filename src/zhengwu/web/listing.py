@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
@@ -225,6 +225,13 @@ def export_xlsx(
         out.close()
         raise
 
+    return stream_file(out, f"{spec.name}.xlsx")
+
+
+def stream_file(out: IO[bytes], filename: str, media_type: str = XLSX) -> StreamingResponse:
+    """Stream a written temporary file (read from its start) as an attachment named ``filename``, closing it when
+    the response has been sent."""
+
     def chunks() -> Iterator[bytes]:
         try:
             while data := out.read(65536):
@@ -232,6 +239,5 @@ def export_xlsx(
         finally:
             out.close()
 
-    filename = f"{spec.name}.xlsx"
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
-    return StreamingResponse(chunks(), media_type=XLSX, headers=headers)
+    return StreamingResponse(chunks(), media_type=media_type, headers=headers)

@@ -24,12 +24,11 @@ from sqlalchemy.orm import Session
 from zhengwu.core.errors import Invalid
 from zhengwu.valuation.model.income import parse_income_request
 from zhengwu.valuation.model.indicators import Evaluation, PatentFacts, Profile, Score, automatic_scores, evaluate
-from zhengwu.valuation.model.scoring import evaluation_as_json
+from zhengwu.valuation.model.scoring import evaluation_as_json, read_facts
 from zhengwu.valuation.service.assessments import (
     APPROACHES,
     facts_of,
     profile_of,
-    read_facts,
     score_history,
     stored,
 )

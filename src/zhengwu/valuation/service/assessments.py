@@ -25,8 +25,8 @@ from zhengwu.core.org.model import Principal
 from zhengwu.core.org.service import expect_version, require
 from zhengwu.core.org.tables import Unit
 from zhengwu.valuation.model import ASSESS, VIEW
-from zhengwu.valuation.model.indicators import PatentFacts, Profile
-from zhengwu.valuation.model.scoring import read_facts as read_contract_facts
+from zhengwu.valuation.model.indicators import Profile
+from zhengwu.valuation.model.scoring import read_facts
 from zhengwu.valuation.service.reference import as_profile, current_profile_row, industry_table, profile_row
 from zhengwu.valuation.tables import Assessment, AssessmentScore
 
@@ -49,18 +49,6 @@ def text(value: object, field: str, label: str, max_len: int, *, required: bool 
     if "\x00" in result:
         raise Invalid(f"{label}中含有不可见的控制字符。", field=field)
     return result
-
-
-def read_facts(raw: object) -> PatentFacts:
-    """The patent's facts (``share_rate.indicators.facts`` of the contract) checked; errors name ``facts.<key>``.
-
-    >>> read_facts({"patent_type": "invention", "filing_date": "2015-03-01", "as_of": "2024-06-30"}).claim_count
-    >>> read_facts({"patent_type": "invention", "filing_date": "2015-02-30", "as_of": "2024-06-30"})
-    Traceback (most recent call last):
-    ...
-    zhengwu.core.errors.Invalid: 申请日“2015-02-30”不是有效的日期。
-    """
-    return read_contract_facts(raw)
 
 
 def clean_facts(raw: Mapping[str, Any]) -> dict[str, Any]:

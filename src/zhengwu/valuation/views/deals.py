@@ -6,11 +6,9 @@ deals; writing needs ``valuation.deal.manage`` over the deal's unit. Prices show
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -35,7 +33,7 @@ from zhengwu.valuation.service.deal_imports import REQUIRED, export_rows, import
 from zhengwu.valuation.service.deals import LABELS, DealType, industry_names
 from zhengwu.valuation.tables import ComparableDeal, ValuationIndustry
 from zhengwu.web.deps import Db, User, get_settings, uow_for
-from zhengwu.web.listing import XLSX, Column, Filter, ListSpec, equals, excel_cell, fetch_page, statement
+from zhengwu.web.listing import Column, Filter, ListSpec, equals, excel_cell, fetch_page, statement, stream_file
 from zhengwu.web.pages import form_int, form_str, redirect, render
 from zhengwu.web.uploads import read_import_file
 
@@ -165,15 +163,7 @@ def deal_export(request: Request, principal: User, db: Db) -> StreamingResponse:
         out.close()
         raise
 
-    def chunks() -> Iterator[bytes]:
-        try:
-            while data := out.read(65536):
-                yield data
-        finally:
-            out.close()
-
-    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote('可比交易.xlsx')}"}
-    return StreamingResponse(chunks(), media_type=XLSX, headers=headers)
+    return stream_file(out, "可比交易.xlsx")
 
 
 @router.post("/deals/import", response_model=None)
