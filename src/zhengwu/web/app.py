@@ -43,6 +43,7 @@ def modules() -> list[Module]:
     from zhengwu.core.org.api import router as org_api
     from zhengwu.core.org.views import module as org
     from zhengwu.finance import api as finance_api
+    from zhengwu.finance.views import module as finance
     from zhengwu.inspection import api as inspection_api
     from zhengwu.inspection.views import module as inspection
     from zhengwu.requests.views import module as requests
@@ -59,6 +60,7 @@ def modules() -> list[Module]:
         requests,
         inspection,
         valuation,
+        finance,
         notices,
         supervision,
         org,

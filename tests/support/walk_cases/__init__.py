@@ -7,6 +7,11 @@ ones (users, matters) exist, and ``ids(session)`` to name them for the calls. Ad
 from __future__ import annotations
 
 from tests.support.walk_cases import (
+    finance_borrowers,
+    finance_loans,
+    finance_plan_results,
+    finance_plans,
+    finance_rules,
     finance_run,
     inspection_base,
     inspection_figures,
@@ -39,3 +44,4 @@ AREAS += [inspection_rounds, inspection_findings, inspection_leads, inspection_l
 AREAS.append(valuation_base)  # the valuation people; the valuation areas below build on them
 AREAS += [valuation_approaches, valuation_reference, valuation_assessments, valuation_portfolio]
 AREAS.append(finance_run)  # the finance people and the plan calculator
+AREAS += [finance_rules, finance_borrowers, finance_loans, finance_plans, finance_plan_results]  # after finance_run

@@ -1,0 +1,7 @@
+"""Pages of finance: Pledge loans."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/finance", include_in_schema=False)

@@ -1,0 +1,7 @@
+"""The finance walk's cases of the plans routes (people: ``f_fh`` and ``f_js`` of finance_run)."""
+
+from __future__ import annotations
+
+from tests.support.walk import Case
+
+CASES: dict[tuple[str, str], Case] = {}
