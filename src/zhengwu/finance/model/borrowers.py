@@ -1,4 +1,4 @@
-"""Borrowers' identifiers: the unified social credit code (统一社会信用代码) of GB 32100-2015.
+"""Borrowers' fields: the unified social credit code (统一社会信用代码) of GB 32100-2015, and yes/no flags.
 
 The code has 18 characters from the 31 of :data:`CHARSET` (digits and capital letters without I, O, Z, S, V): the
 registering authority, the kind of body, the 6-digit administrative division, the 9-character organisation code
@@ -47,3 +47,31 @@ def credit_code(value: object, field: str = "credit_code") -> str:
     if code[17] != expected:
         raise Invalid(f"统一社会信用代码“{code}”的校验位不符（应为 {expected}），请核对。", field=field)
     return code
+
+
+YES = ("1", "true", "yes", "y", "on", "是", "√", "✓")
+NO = ("", "0", "false", "no", "n", "off", "否", "×")
+
+
+def yes_no(value: object, field: str, label: str) -> bool:
+    """A yes/no cell or form value: ``True``/``False``, ``1``/``0``, ``是``/``否``, ``yes``/``no`` (empty is no).
+
+    >>> yes_no("是", "little_giant", "小巨人"), yes_no("", "little_giant", "小巨人"), yes_no(True, "x", "x")
+    (True, False, True)
+    >>> yes_no("也许", "little_giant", "专精特新“小巨人”")
+    Traceback (most recent call last):
+    ...
+    zhengwu.core.errors.Invalid: 专精特新“小巨人”应填“是”或“否”，现为“也许”。
+    """
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower() if isinstance(value, str | int) else None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise Invalid(f"{label}应填“是”或“否”，现为“{str(value)[:20]}”。", field=field)

@@ -11,10 +11,17 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from zhengwu.finance.model import VIEW
-from zhengwu.finance.views import borrowers, loans, plan_results, plans, rules
+from zhengwu.finance.views import borrowers, loan_actions, loans, plan_results, plans, rules
 from zhengwu.web.shell import Module, NavItem
 
-ROUTERS: list[APIRouter] = [rules.router, borrowers.router, loans.router, plans.router, plan_results.router]
+ROUTERS: list[APIRouter] = [
+    rules.router,
+    borrowers.router,
+    loans.router,
+    loan_actions.router,
+    plans.router,
+    plan_results.router,
+]
 GROUP = "质押融资"
 NAV: list[NavItem] = [
     NavItem("质押贷款", "/finance/loans", VIEW, GROUP),
