@@ -1,7 +1,8 @@
 """A stored plan read back as the contract's plan JSON (docs/finance.md), so that the stored plan runs through the
 same pure core as ``POST /api/finance/run``: :func:`get_plan` finds a plan within the caller's scope,
 :func:`plan_contract` builds the JSON from its columns, its tranches and its pooled loans, and :func:`parse_stored`
-parses it into the engine's :class:`~zhengwu.finance.model.plan.Plan`.
+parses it into the engine's :class:`~zhengwu.finance.model.plan.Plan`. :func:`list_plans` lists the plans in scope
+with their pools' figures and :func:`find_plan` finds one by code or id (the command line's look-up).
 
 Each pooled loan enters with its stored terms as of the plan's closing date: ``id`` is the bank's loan code,
 ``principal`` the loan's principal, ``term_periods`` its term in the plan's periods (``term_months`` ×
@@ -11,15 +12,17 @@ Money is in 元 as floats (the engine's unit); the stored figures are exact deci
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhengwu.core.errors import Invalid
-from zhengwu.core.org.access import get_scoped
+from zhengwu.core.errors import Invalid, NotFound
+from zhengwu.core.org.access import get_scoped, restrict
 from zhengwu.core.org.model import Principal
+from zhengwu.core.org.tables import Unit
 from zhengwu.finance.model import VIEW
 from zhengwu.finance.model.plan import Plan as EnginePlan
 from zhengwu.finance.model.plan import parse_plan
@@ -131,3 +134,71 @@ def parse_stored(session: Session, plan: Plan) -> EnginePlan:
     if not contract["tranches"]:
         raise Invalid("方案尚未设置证券分层。", field="tranches")
     return parse_plan(contract)
+
+
+# ---------------------------------------------------------------------------------------------- lists and look-ups
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A plan with its unit's name and its pool's and tranches' figures (元)."""
+
+    plan: Plan
+    unit: str
+    loans: int
+    pool_principal: Decimal
+    tranches: int
+    tranche_total: Decimal
+
+
+def list_plans(
+    session: Session, principal: Principal | None, *, status: str | None = None, limit: int = 500
+) -> list[PlanSummary]:
+    """The plans ``finance.view`` reaches, latest closing first, with their figures; ``status`` draft or issued."""
+    if status is not None and status not in ("draft", "issued"):
+        raise Invalid("状态须为 draft（设计中）或 issued（已发行）。", field="status")
+    pool = (
+        select(PlanLoan.plan_id, func.count().label("n"), func.sum(PledgeLoan.principal).label("total"))
+        .join(PledgeLoan, PledgeLoan.id == PlanLoan.loan_id)
+        .group_by(PlanLoan.plan_id)
+        .subquery()
+    )
+    tranches = (
+        select(PlanTranche.plan_id, func.count().label("n"), func.sum(PlanTranche.balance).label("total"))
+        .group_by(PlanTranche.plan_id)
+        .subquery()
+    )
+    stmt = (
+        select(Plan, Unit.name, pool.c.n, pool.c.total, tranches.c.n, tranches.c.total)
+        .join(Unit, Unit.id == Plan.unit_id)
+        .outerjoin(pool, pool.c.plan_id == Plan.id)
+        .outerjoin(tranches, tranches.c.plan_id == Plan.id)
+    )
+    if status is not None:
+        stmt = stmt.where(Plan.status == status)
+    stmt = restrict(stmt, principal, VIEW, Plan).order_by(Plan.closing_date.desc(), Plan.id.desc()).limit(limit)
+    return [
+        PlanSummary(plan, unit, n or 0, _cents(total), m or 0, _cents(balance))
+        for plan, unit, n, total, m, balance in session.execute(stmt)
+    ]
+
+
+def _cents(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def find_plan(session: Session, principal: Principal | None, key: str, unit_code: str | None = None) -> Plan:
+    """The plan named by ``key`` — its code (within ``unit_code`` if given) or its id — within ``finance.view``;
+    ``Invalid`` when a code is shared by plans of several units and no unit is given."""
+    stmt = restrict(select(Plan).join(Unit, Unit.id == Plan.unit_id).where(Plan.code == key), principal, VIEW, Plan)
+    if unit_code:
+        stmt = stmt.where(Unit.code == unit_code)
+    found = list(session.scalars(stmt.order_by(Plan.id)))
+    if len(found) > 1:
+        many = f"有 {len(found)} 个单位的方案代码都是“{key}”，请用 --unit 指定单位，或改用方案 ID。"
+        raise Invalid(many, field="plan")
+    if found:
+        return found[0]
+    if key.isdigit() and len(key) <= 9 and not unit_code:
+        return get_plan(session, principal, int(key))
+    raise NotFound(f"没有代码为“{key}”的方案{f'（单位 {unit_code}）' if unit_code else ''}。")
