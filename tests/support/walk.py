@@ -73,6 +73,8 @@ COMPUTING_POSTS: set[tuple[str, str]] = {
     ("POST", "/valuation/portfolio"),
     ("POST", "/valuation/calculator"),
     ("POST", "/api/finance/run"),
+    ("POST", "/api/v1/finance/plans/{plan_id}/run"),
+    ("POST", "/api/v1/finance/plans/{plan_id}/sizing"),
 }
 
 #: What a GET may leave in the audit log (an audited read), and nothing else.

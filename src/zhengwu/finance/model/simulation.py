@@ -10,7 +10,10 @@ Reported, over n paths:
   tranche was repaid some principal (a tranche repaid nothing has no WAL; ``wal_paths`` counts the others);
 - the shortfall provider: the probability it is drawn at all, and the distribution of its total draws per path
   (mean, quantiles 50/90/95/99 % by linear interpolation, maximum);
-- the pool: the number of loans defaulting per path (mean and the whole distribution P(k defaults), k = 0..loans).
+- the pool: the number of loans defaulting per path (mean and the whole distribution P(k defaults), k = 0..loans);
+- per tranche, the distribution of its loss rate L ÷ B_0 (:func:`loss_histogram`): the probability of no loss and
+  ``LOSS_BINS`` equal bins over (0, upper], upper the smallest 1, 2 or 5 × 10^k (at least 1 %) reaching the largest
+  rate seen — computed from the per-path losses already kept, so it costs no memory.
 
 L is the tranche's loss at legal final (unpaid principal + unpaid interest), in the plan's money unit. A loss or a
 draw counts when it exceeds ``TOLERANCE`` = 0.005 (half a fen when money is in 元: it rounds to at least 1 分), so
@@ -53,6 +56,7 @@ CHUNK_BYTES = 64 * 2**20
 #: 0.13–0.18 to 0.58–0.69 of a bare NumPy pass).
 CHUNK_CELLS = 2**17
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
+LOSS_BINS = 20
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,55 @@ class ProviderSummary:
 
 
 @dataclass(frozen=True)
+class LossHistogram:
+    """A tranche's loss-rate distribution over the paths: ``no_loss`` = P(L ≤ 0.005) and ``bins[k]`` = P(a loss
+    with rate L ÷ B_0 in (k·w, (k + 1)·w]), w = ``upper`` ÷ len(bins); no_loss + Σ bins = 1."""
+
+    no_loss: float
+    upper: float
+    bins: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class SimulationResult:
     n_paths: int
     tranches: tuple[TrancheSummary, ...]
     provider: ProviderSummary
     default_count: Estimate
     default_count_distribution: tuple[float, ...]
+    loss_distribution: tuple[LossHistogram, ...] = ()  # per tranche, in the plan's order
+
+
+def nice_upper(value: float, least: float = 0.01) -> float:
+    """The smallest 1, 2 or 5 × 10^k that is ≥ ``value`` and ≥ ``least``.
+
+    >>> nice_upper(0.0), nice_upper(0.013), nice_upper(0.2), nice_upper(1.004)
+    (0.01, 0.02, 0.2, 2.0)
+    """
+    if not value > least:
+        return least
+    power = 10.0 ** math.floor(math.log10(value))
+    for multiple in (1.0, 2.0, 5.0, 10.0):
+        if multiple * power >= value * (1 - 1e-12):
+            return float(f"{multiple * power:.12g}")
+    return 10.0 * power  # pragma: no cover - the loop always returns
+
+
+def loss_histogram(loss: Floats, balance: float, bins: int = LOSS_BINS) -> LossHistogram:
+    """The distribution of the loss rate ``loss`` ÷ ``balance`` over the paths (see :class:`LossHistogram`); a loss
+    counts above ``TOLERANCE`` as everywhere, and a tranche of balance 0 never loses.
+
+    >>> h = loss_histogram(np.array([0.0, 0.0, 30.0, 100.0]), 100.0, bins=4)
+    >>> h.no_loss, h.upper, h.bins
+    (0.5, 1.0, (0.0, 0.25, 0.0, 0.25))
+    """
+    n = loss.size
+    lost = loss > TOLERANCE if balance > 0 else np.zeros(n, dtype=bool)
+    rates = loss[lost] / balance if balance > 0 else np.zeros(0)
+    upper = nice_upper(float(rates.max()) if rates.size else 0.0)
+    index = np.clip(np.ceil(rates / (upper / bins)).astype(np.int64) - 1, 0, bins - 1)  # bins closed on the right
+    share = np.bincount(index, minlength=bins) / n if n else np.zeros(bins)
+    return LossHistogram(float(1.0 - lost.mean()) if n else 1.0, upper, tuple(float(x) for x in share))
 
 
 def estimate(values: Floats) -> Estimate:
@@ -214,18 +261,23 @@ def summarise(plan: Plan, out: Outcomes) -> SimulationResult:
         provider,
         estimate(out.defaults.astype(np.float64)),
         tuple(float(x) for x in histogram),
+        tuple(loss_histogram(out.loss[:, k], t.balance) for k, t in enumerate(plan.tranches)),
     )
 
 
 def simulation_json(result: SimulationResult) -> dict[str, Any]:
     """The simulation as plain JSON (floats and ints, never NaN): each estimate is ``{"mean", "se"}``; quantile
-    keys are percentages ("50", "90", "95", "99"); ``default_count.distribution[k]`` is P(k loans default).
+    keys are percentages ("50", "90", "95", "99"); ``default_count.distribution[k]`` is P(k loans default);
+    ``loss_distribution`` gives per tranche id its :class:`LossHistogram` (``no_loss``, ``upper``, ``bins``).
 
     >>> from zhengwu.finance.model.plan import EXAMPLE, parse_plan
     >>> out = simulation_json(simulate(parse_plan(EXAMPLE), 100, np.random.default_rng(1)))
     >>> list(out), list(out["tranches"]["A"]), list(out["provider"]["total_draws"])
-    (['n_paths', 'tranches', 'provider', 'default_count'], ['name', 'balance', 'expected_loss', \
-'expected_loss_rate', 'loss_probability', 'wal_years', 'wal_paths'], ['mean', 'se', 'quantiles', 'max'])
+    (['n_paths', 'tranches', 'provider', 'default_count', 'loss_distribution'], ['name', 'balance', \
+'expected_loss', 'expected_loss_rate', 'loss_probability', 'wal_years', 'wal_paths'], ['mean', 'se', 'quantiles', \
+'max'])
+    >>> list(out["loss_distribution"]["B"]), len(out["loss_distribution"]["B"]["bins"])
+    (['no_loss', 'upper', 'bins'], 20)
     """
 
     def est(e: Estimate) -> dict[str, float]:
@@ -254,4 +306,8 @@ def simulation_json(result: SimulationResult) -> dict[str, Any]:
             },
         },
         "default_count": {**est(result.default_count), "distribution": list(result.default_count_distribution)},
+        "loss_distribution": {
+            t.id: {"no_loss": h.no_loss, "upper": h.upper, "bins": list(h.bins)}
+            for t, h in zip(result.tranches, result.loss_distribution, strict=True)
+        },
     }
