@@ -1,7 +1,8 @@
 """``zhengwu demo``: a fresh database with the seed's bodies and one user for each role.
 
 Each story adds its records as one further step: the requests story (``zhengwu.requests.demo``), the inspection story
-(``zhengwu.inspection.demo``), the valuation story (``zhengwu.valuation.demo``); later issues add patents ….
+(``zhengwu.inspection.demo``), the valuation story (``zhengwu.valuation.demo``), the finance story
+(``zhengwu.finance.demo``); later issues add patents ….
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from zhengwu.core.org.model import (
 )
 from zhengwu.core.org.seeding import seed_people
 from zhengwu.core.settings import Settings
+from zhengwu.finance.demo import seed_finance
 from zhengwu.finance.model import ALL_FINANCE
 from zhengwu.inspection.demo import seed_inspection
 from zhengwu.inspection.people import ALL_INSPECTION
@@ -211,6 +213,7 @@ def build_demo(settings: Settings) -> list[tuple[str, str, str, str]]:
         seed_requests(db, clock)
         logins += seed_inspection(db, clock, settings.demo_password)
         logins += seed_valuation(db, clock, settings.demo_password)
+        logins += seed_finance(db, settings.demo_password)
     finally:
         db.dispose()
     return logins

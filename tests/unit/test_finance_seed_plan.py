@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from zhengwu.finance.defaults import DEFAULT_CEILING
 from zhengwu.finance.model.plan import parse_plan, parse_scenario
 from zhengwu.finance.model.seed_plan import seed_plan
 from zhengwu.finance.model.simulation import simulate
@@ -52,3 +53,8 @@ def test_the_seed_plan_simulates_with_a_small_senior_loss() -> None:
     result = simulate(parse_plan(seed_plan()), 2_000, np.random.default_rng(7))
     assert result.tranches[0].expected_loss_rate.mean < 0.01
     assert 0 < result.default_count.mean < 12
+
+
+def test_no_seed_loan_is_pledged_above_the_shipped_ceiling_of_thirty_percent() -> None:
+    # zhengwu.finance.defaults.DEFAULT_CEILING: the demo approves every seed loan under it.
+    assert all(loan["principal"] / loan["pledged_value"] <= DEFAULT_CEILING for loan in seed_plan()["loans"])

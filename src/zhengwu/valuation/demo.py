@@ -20,9 +20,8 @@ from sqlalchemy import select
 
 from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Actor, Database, UnitOfWork
-from zhengwu.core.org.auth import load_principal
-from zhengwu.core.org.model import Principal
-from zhengwu.core.org.tables import Unit, User
+from zhengwu.core.org.seeding import principal_of
+from zhengwu.core.org.tables import Unit
 from zhengwu.valuation.people import seed_people
 from zhengwu.valuation.service import assessments as service
 from zhengwu.valuation.tables import ComparableDeal
@@ -123,13 +122,6 @@ CAPACITOR_SCORES = {
 }
 
 
-def _principal(uow: UnitOfWork, username: str) -> Principal:
-    user_id = uow.session.scalar(select(User.id).where(User.username == username))
-    found = load_principal(uow.session, user_id or 0)
-    assert found is not None, username
-    return found
-
-
 def _scores(table: dict[str, tuple[int, str, str]]) -> list[service.ScoreInput]:
     return [service.ScoreInput(code, value, reason, scorer) for code, (value, scorer, reason) in table.items()]
 
@@ -158,7 +150,7 @@ def _deals(uow: UnitOfWork) -> list[int]:
 
 
 def _mining(uow: UnitOfWork, deal_ids: list[int]) -> None:
-    valuer = _principal(uow, "cs_valuer")
+    valuer = principal_of(uow, "cs_valuer")
     header = service.Header(
         title="智能掘进机开采方法专利质押融资价值评估",
         patent_number="CN113914863A",
@@ -180,7 +172,7 @@ def _mining(uow: UnitOfWork, deal_ids: list[int]) -> None:
 
 
 def _capacitor(uow: UnitOfWork) -> None:
-    office = _principal(uow, "cs_univ")
+    office = principal_of(uow, "cs_univ")
     header = service.Header(
         title="车载超级电容均压装置专利分级评价",
         patent_number="bdci-d9ba8f2b98c0",

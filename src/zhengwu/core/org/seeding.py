@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from zhengwu.core.db import UnitOfWork
-from zhengwu.core.org.model import Scope, system_principal
+from zhengwu.core.org.auth import load_principal
+from zhengwu.core.org.model import Principal, Scope, system_principal
 from zhengwu.core.org.service import GrantInput, create_unit, create_user, save_role
 from zhengwu.core.org.tables import Role, Unit, User
 
@@ -60,3 +61,12 @@ def seed_people(
             )
         logins.append((username, full_name, unit.name, role_ids[role_code][1]))
     return logins
+
+
+def principal_of(uow: UnitOfWork, username: str) -> Principal:
+    """The principal of a seeded user, for a demo acting as that user through the services."""
+    user_id = uow.session.scalar(select(User.id).where(User.username == username))
+    found = load_principal(uow.session, user_id or 0)
+    if found is None:
+        raise LookupError(f"no active user {username!r}")
+    return found

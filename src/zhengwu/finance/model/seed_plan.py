@@ -11,7 +11,9 @@ What the story fixes is kept: 12 loans summing to 135,000,000 元 (``L01`` 15,00
 else is illustrative and not the real plan's figures: the borrowers' names are placeholders, the other ten
 principals (7,000,000–14,000,000 元, no two equal and none equal to the two named), loan rates of 4.2–5.2 %, the
 mix of repayment types, default probabilities of 1–3 % a year, pledge rates of 25–30 % of the appraised value, the
-tranche split (senior 128,000,000 元, subordinated 7,000,000 元), fees, recovery and correlation.
+tranche split (senior 128,000,000 元, subordinated 7,000,000 元), fees, recovery and correlation. A loan's pledged
+value is ⌈principal ÷ pledge rate⌉ 元, so its pledge rate never exceeds the one listed (the demo's loans are approved
+under the 30 % ceiling).
 
 Periods are quarterly (``periods_per_year`` 4, legal final 8): asset-backed special plans usually pay quarterly,
 every loan's term (2 years) is a whole number of quarters, and 8 rows make a waterfall table a reader can check by
@@ -25,6 +27,7 @@ hand (monthly periods would work the same with 24 rows). Money is in 元.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 # (principal 元, annual rate, amortization, pd a year, pledge rate = principal ÷ appraised value)
@@ -62,7 +65,7 @@ def seed_plan() -> dict[str, Any]:
             "term_periods": 8,
             "amortization": amortization,
             "pd_annual": pd,
-            "pledged_value": round(principal / pledge_rate),
+            "pledged_value": math.ceil(principal / pledge_rate),
         }
         for k, (principal, rate, amortization, pd, pledge_rate) in enumerate(_LOANS, start=1)
     ]
