@@ -5,18 +5,16 @@ Reading needs ``finance.view`` over the borrower's unit, writing ``finance.loan.
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from zhengwu.core.audit.service import record
 from zhengwu.core.db import AnySelect, Database
 from zhengwu.core.errors import Conflict, Forbidden, Invalid
 from zhengwu.core.imports import ImportRejected
@@ -31,7 +29,7 @@ from zhengwu.finance.service import borrowers as service
 from zhengwu.finance.service.borrowers import LABELS, REQUIRED, export_rows, import_borrowers
 from zhengwu.finance.tables import Borrower
 from zhengwu.web.deps import Db, User, get_settings, uow_for
-from zhengwu.web.listing import Column, Filter, ListSpec, excel_cell, fetch_page, statement, stream_file
+from zhengwu.web.listing import Column, Filter, ListSpec, export_records, fetch_page
 from zhengwu.web.pages import form_bool, form_int, form_str, redirect, render
 from zhengwu.web.uploads import read_import_file
 
@@ -114,31 +112,13 @@ def borrower_list_page(request: Request, principal: User, db: Db) -> HTMLRespons
 def borrower_export(request: Request, principal: User, db: Db) -> StreamingResponse:
     """The filtered list in the import's columns, so the file imports again."""
     require(principal, VIEW)
-    spec = borrower_list()
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the response has been sent
-    try:
-        with db.reading() as session:
-            stmt, _ = statement(spec, principal, request.query_params)
-            ids = [row.id for row in session.execute(stmt)]
-            wb = Workbook(write_only=True)
-            ws = wb.create_sheet(spec.name)
-            ws.append(list(LABELS.values()))
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                found = {b.id: b for b in session.scalars(select(Borrower).where(Borrower.id.in_(chunk)))}
-                rows = iter(export_rows(found[i] for i in chunk))
-                next(rows)  # the header, written once above
-                for cells in rows:
-                    ws.append([excel_cell(ws, c) for c in cells])
-        wb.save(out)
-        with uow_for(db, principal) as uow:
-            record(uow.session, "export", spec.name, "-", rows=len(ids), filters=dict(request.query_params))
-            uow.commit()
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return stream_file(out, "借款企业.xlsx")
+
+    def rows_of(session: Session, ids: list[int]) -> Iterable[list[Any]]:
+        found = {b.id: b for b in session.scalars(select(Borrower).where(Borrower.id.in_(ids)))}
+        return export_rows(found[i] for i in ids)
+
+    with uow_for(db, principal) as uow:
+        return export_records(db, uow, borrower_list(), principal, request.query_params, rows_of)
 
 
 @router.post("/borrowers/import", response_model=None)

@@ -5,18 +5,16 @@ steps are :mod:`zhengwu.finance.views.loan_actions`."""
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from zhengwu.core.audit.service import record
 from zhengwu.core.db import AnySelect, Database
 from zhengwu.core.errors import Conflict, Invalid
 from zhengwu.core.imports import ImportRejected
@@ -29,11 +27,13 @@ from zhengwu.finance.model.loan_fields import LABELS
 from zhengwu.finance.model.loans import PAYMENTS_PER_YEAR, LoanStatus
 from zhengwu.finance.model.plan import Amortization
 from zhengwu.finance.service import loans as service
-from zhengwu.finance.service.loan_imports import COLUMNS, REQUIRED, export_records, export_rows, import_loans
+from zhengwu.finance.service.loan_imports import COLUMNS, REQUIRED, export_rows, import_loans
+from zhengwu.finance.service.loan_imports import export_records as loan_records
 from zhengwu.finance.service.rules import active_rules
 from zhengwu.finance.tables import Borrower, PledgeLoan, RiskPoolRule
 from zhengwu.web.deps import Db, User, get_settings, uow_for
-from zhengwu.web.listing import Column, Filter, ListSpec, excel_cell, fetch_page, statement, stream_file
+from zhengwu.web.listing import Column, Filter, ListSpec, fetch_page
+from zhengwu.web.listing import export_records as export_list
 from zhengwu.web.pages import form_int, form_str, redirect, render
 from zhengwu.web.uploads import read_import_file
 
@@ -139,30 +139,12 @@ def loan_list_page(request: Request, principal: User, db: Db) -> HTMLResponse:
 def loan_export(request: Request, principal: User, db: Db) -> StreamingResponse:
     """The filtered list in the import's columns and then the read-only ones (status, dates, pledge)."""
     require(principal, VIEW)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the response has been sent
-    try:
-        spec = loan_list()
-        with db.reading() as session:
-            stmt, _ = statement(spec, principal, request.query_params)
-            ids = [row.id for row in session.execute(stmt)]
-            wb = Workbook(write_only=True)
-            ws = wb.create_sheet("质押贷款")
-            for start in range(0, max(len(ids), 1), 500):
-                rows = iter(export_rows(export_records(session, ids[start : start + 500])))
-                header = next(rows)
-                if not start:
-                    ws.append(header)
-                for cells in rows:
-                    ws.append([excel_cell(ws, c) for c in cells])
-        wb.save(out)
-        with uow_for(db, principal) as uow:
-            record(uow.session, "export", spec.name, "-", rows=len(ids), filters=dict(request.query_params))
-            uow.commit()
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
-    return stream_file(out, "质押贷款.xlsx")
+
+    def rows_of(session: Session, ids: list[int]) -> Iterable[list[Any]]:
+        return export_rows(loan_records(session, ids))
+
+    with uow_for(db, principal) as uow:
+        return export_list(db, uow, loan_list(), principal, request.query_params, rows_of)
 
 
 @router.post("/loans/import", response_model=None)

@@ -5,19 +5,17 @@ deals; writing needs ``valuation.deal.manage`` over the deal's unit. Prices show
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from zhengwu.core.audit.service import record
 from zhengwu.core.db import AnySelect
 from zhengwu.core.errors import Conflict, Forbidden, Invalid
 from zhengwu.core.imports import ImportRejected
@@ -33,7 +31,7 @@ from zhengwu.valuation.service.deal_imports import REQUIRED, export_rows, import
 from zhengwu.valuation.service.deals import LABELS, DealType, industry_names
 from zhengwu.valuation.tables import ComparableDeal, ValuationIndustry
 from zhengwu.web.deps import Db, User, get_settings, uow_for
-from zhengwu.web.listing import Column, Filter, ListSpec, equals, excel_cell, fetch_page, statement, stream_file
+from zhengwu.web.listing import Column, Filter, ListSpec, equals, export_records, fetch_page
 from zhengwu.web.pages import form_int, form_str, redirect, render
 from zhengwu.web.uploads import read_import_file
 
@@ -137,33 +135,15 @@ def deal_list_page(request: Request, principal: User, db: Db) -> HTMLResponse:
 def deal_export(request: Request, principal: User, db: Db) -> StreamingResponse:
     """The filtered list in the import's columns (the price a number), so the file imports again."""
     require(principal, VIEW)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the response has been sent
-    try:
-        with db.reading() as session:
-            spec = deal_list(industry_names(session))
-            stmt, _ = statement(spec, principal, request.query_params)
-            ids = [row.id for row in session.execute(stmt)]
-            wb = Workbook(write_only=True)
-            ws = wb.create_sheet("可比交易")
-            for start in range(0, max(len(ids), 1), 500):
-                chunk = ids[start : start + 500]
-                found = {d.id: d for d in session.scalars(select(ComparableDeal).where(ComparableDeal.id.in_(chunk)))}
-                rows = iter(export_rows(found[i] for i in chunk))
-                header = next(rows)
-                if not start:
-                    ws.append(header)
-                for cells in rows:
-                    ws.append([excel_cell(ws, c) for c in cells])
-        wb.save(out)
-        with uow_for(db, principal) as uow:
-            record(uow.session, "export", spec.name, "-", rows=len(ids), filters=dict(request.query_params))
-            uow.commit()
-        out.seek(0)
-    except BaseException:
-        out.close()
-        raise
+    with db.reading() as session:
+        spec = deal_list(industry_names(session))
 
-    return stream_file(out, "可比交易.xlsx")
+    def rows_of(session: Session, ids: list[int]) -> Iterable[list[Any]]:
+        found = {d.id: d for d in session.scalars(select(ComparableDeal).where(ComparableDeal.id.in_(ids)))}
+        return export_rows(found[i] for i in ids)
+
+    with uow_for(db, principal) as uow:
+        return export_records(db, uow, spec, principal, request.query_params, rows_of)
 
 
 @router.post("/deals/import", response_model=None)
