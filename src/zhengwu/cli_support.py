@@ -1,14 +1,21 @@
 """What the command groups share: printing an error that says where it is, then exiting; reading a JSON input file
-(UTF-8, with or without BOM) or exiting with status 2 naming the file."""
+(UTF-8, with or without BOM) or exiting with status 2 naming the file; the configured database, and naming a database
+without the schema (exit 1) instead of a traceback."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+if TYPE_CHECKING:
+    from zhengwu.core.db import Database
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -34,3 +41,19 @@ def read_json_file(path: Path, what: str = "") -> Any:
     except (json.JSONDecodeError, RecursionError) as exc:
         at = f"：第 {exc.lineno} 行第 {exc.colno} 列" if isinstance(exc, json.JSONDecodeError) else ""
         fail(f"{what}文件 {path} 不是有效的 JSON{at}。", where)
+
+
+def database() -> Database:
+    """The database of the settings (``ZHENGWU_DATABASE_URL``), as the main command line opens it."""
+    from zhengwu.cli import _db
+
+    return _db()
+
+
+@contextmanager
+def initialised() -> Iterator[None]:
+    """A database without the schema is named (exit 1), not a traceback."""
+    try:
+        yield
+    except (OperationalError, ProgrammingError):
+        fail("数据库尚未初始化：请先运行 zhengwu db upgrade（或 zhengwu demo）。", code=1)

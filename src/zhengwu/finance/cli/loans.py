@@ -6,38 +6,20 @@ status 2, a database without the schema with status 1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from zhengwu.cli_support import fail
+from zhengwu.cli_support import database, fail, initialised
 from zhengwu.finance.cli.app import app
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 loans_app = typer.Typer(help="知识产权质押贷款：列表与导出、从文件导入贷款申请。", no_args_is_help=True)
 app.add_typer(loans_app, name="loans")
-
-
-def _database() -> Any:
-    from zhengwu.cli import _db
-
-    return _db()
-
-
-@contextmanager
-def _initialised() -> Iterator[None]:
-    """A database without the schema is named (exit 1), not a traceback."""
-    try:
-        yield
-    except (OperationalError, ProgrammingError):
-        fail("数据库尚未初始化：请先运行 zhengwu db upgrade（或 zhengwu demo）。", code=1)
 
 
 def _write_xlsx(rows: list[list[Any]], out: Path) -> None:
@@ -69,10 +51,10 @@ def loans_list(
     from zhengwu.finance.service import loans as service
     from zhengwu.finance.service.loan_imports import export_records, export_rows
 
-    db = _database()
+    db = database()
     who = system_principal()
     try:
-        with _initialised(), db.reading() as session:
+        with initialised(), db.reading() as session:
             rows = service.list_loans(session, who, status=status, limit=service.MAX_LIMIT)
             totals = service.loan_totals(session, who, status=status)
             exported = list(export_rows(export_records(session, [loan.id for loan, _ in rows]))) if xlsx else []
@@ -131,10 +113,10 @@ def loans_import(
     from zhengwu.core.org.tables import Unit
     from zhengwu.finance.service.loan_imports import import_loans
 
-    db = _database()
+    db = database()
     try:
         sheet = read_file(file.name, file.read_bytes())
-        with _initialised(), db.uow(CLI_ACTOR) as uow:
+        with initialised(), db.uow(CLI_ACTOR) as uow:
             unit_id = uow.session.scalar(select(Unit.id).where(Unit.code == unit.strip()))
             if unit_id is None:
                 fail(f"单位编码“{unit}”不存在。", "选项 --unit")

@@ -11,16 +11,12 @@ message (status 2, or 1 when the database is not ready)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from zhengwu.cli_support import fail
+from zhengwu.cli_support import database, fail, initialised
 from zhengwu.finance.cli.app import app
 
 console = Console(soft_wrap=True)
@@ -28,21 +24,6 @@ plans_app = typer.Typer(
     help="证券化方案：列出方案，导出方案 JSON（可直接用于 zhengwu finance run）。", no_args_is_help=True
 )
 app.add_typer(plans_app, name="plans")
-
-
-def _database() -> Any:
-    from zhengwu.cli import _db
-
-    return _db()
-
-
-@contextmanager
-def _initialised() -> Iterator[None]:
-    """A database without the schema is named (exit 1), not a traceback."""
-    try:
-        yield
-    except (OperationalError, ProgrammingError):
-        fail("数据库尚未初始化：请先运行 zhengwu db upgrade（或 zhengwu demo）。", code=1)
 
 
 @plans_app.command("list")
@@ -55,9 +36,9 @@ def plans_list(
     from zhengwu.finance.service.plan_contract import list_plans
     from zhengwu.finance.service.plans import PlanStatus
 
-    db = _database()
+    db = database()
     try:
-        with _initialised(), db.reading() as session:
+        with initialised(), db.reading() as session:
             rows = list_plans(session, system_principal(), status=status, limit=100_000)
             lines = [
                 f"{s.plan.code}（ID {s.plan.id}）{s.plan.name} · {s.unit} · 成立日 {s.plan.closing_date.isoformat()} · "
@@ -89,9 +70,9 @@ def plans_export(
     from zhengwu.core.org.model import system_principal
     from zhengwu.finance.service.plan_contract import find_plan, plan_contract
 
-    db = _database()
+    db = database()
     try:
-        with _initialised(), db.reading() as session:
+        with initialised(), db.reading() as session:
             found = find_plan(session, system_principal(), plan.strip(), unit)
             text = json.dumps(plan_contract(session, found), ensure_ascii=False, indent=2)
             shown = f"{found.code}（ID {found.id}）"

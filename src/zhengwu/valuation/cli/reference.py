@@ -6,16 +6,12 @@ Bad input exits with status 2 and a Chinese message naming the field (or each ba
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from zhengwu.cli_support import read_json_file
+from zhengwu.cli_support import database, initialised, read_json_file
 from zhengwu.valuation.cli.app import app
 from zhengwu.valuation.cli.income import fail
 
@@ -25,21 +21,6 @@ profile_app = typer.Typer(help="评价指标方案：导出、导入（保存为
 deals_app = typer.Typer(help="可比交易：从文件导入。", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
 app.add_typer(deals_app, name="deals")
-
-
-def _database() -> Any:
-    from zhengwu.cli import _db
-
-    return _db()
-
-
-@contextmanager
-def _initialised() -> Iterator[None]:
-    """A database without the schema is named (exit 1), not a traceback."""
-    try:
-        yield
-    except (OperationalError, ProgrammingError):
-        fail("数据库尚未初始化：请先运行 zhengwu db upgrade（或 zhengwu demo）。", code=1)
 
 
 @profile_app.command("export")
@@ -53,9 +34,9 @@ def profile_export(
     from zhengwu.core.org.model import system_principal
     from zhengwu.valuation.service.profiles import body_of, get_version
 
-    db = _database()
+    db = database()
     try:
-        with _initialised(), db.reading() as session:
+        with initialised(), db.reading() as session:
             row = get_version(session, system_principal(), code, version)
             text = json.dumps(body_of(row), ensure_ascii=False, indent=2)
             shown = f"{row.code} 第 {row.version} 版"
@@ -86,9 +67,9 @@ def profile_import(
     from zhengwu.valuation.service.profiles import save_version
 
     data = read_json_file(file)
-    db = _database()
+    db = database()
     try:
-        with _initialised(), db.uow(CLI_ACTOR) as uow:
+        with initialised(), db.uow(CLI_ACTOR) as uow:
             row = save_version(uow, system_principal(), data, note=note)
             shown = f"{row.code} 第 {row.version} 版"
             uow.commit()
@@ -118,10 +99,10 @@ def deals_import(
     from zhengwu.core.org.tables import Unit
     from zhengwu.valuation.service.deal_imports import import_deals
 
-    db = _database()
+    db = database()
     try:
         sheet = read_file(file.name, file.read_bytes())
-        with _initialised(), db.uow(CLI_ACTOR) as uow:
+        with initialised(), db.uow(CLI_ACTOR) as uow:
             unit_id = uow.session.scalar(select(Unit.id).where(Unit.code == unit.strip()))
             if unit_id is None:
                 fail(f"单位编码“{unit}”不存在。", "unit")
