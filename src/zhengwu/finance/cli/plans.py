@@ -33,8 +33,8 @@ def plans_list(
     """列出全部证券化方案，每个一行：代码（ID）、名称、管理单位、成立日、入池贷款、资产池本金、证券分层、状态。"""
     from zhengwu.core.errors import ZhengwuError
     from zhengwu.core.org.model import system_principal
+    from zhengwu.finance.model.plan import PlanStatus
     from zhengwu.finance.service.plan_contract import list_plans
-    from zhengwu.finance.service.plans import PlanStatus
 
     db = database()
     try:

@@ -43,6 +43,20 @@ MAX_PD = math.nextafter(1.0, 0.0)  # the largest probability of default below 1 
 COVERS = ("senior_interest", "senior_principal")
 
 
+class PlanStatus(LabelledEnum):
+    """A stored plan's status: structured while ``draft``; ``issued`` plans no longer change."""
+
+    DRAFT = "draft", "设计中"
+    ISSUED = "issued", "已发行"
+
+
+class Cover(LabelledEnum):
+    """What the shortfall provider covers (:data:`COVERS`)."""
+
+    SENIOR_INTEREST = "senior_interest", "优先级利息差额"
+    SENIOR_PRINCIPAL = "senior_principal", "法定到期时优先级剩余本金"
+
+
 class Amortization(LabelledEnum):
     BULLET = "bullet", "到期一次还本"
     LEVEL = "level", "等额本息"

@@ -25,8 +25,9 @@ from zhengwu.core.org.access import restrict
 from zhengwu.core.org.model import Principal
 from zhengwu.finance.model import VIEW
 from zhengwu.finance.model.loans import LoanStatus
+from zhengwu.finance.model.plan import PlanStatus
 from zhengwu.finance.service.plan_contract import parse_stored, pooled_loans
-from zhengwu.finance.service.plans import CENT, PlanStatus, changed, loan_term, writable_plan
+from zhengwu.finance.service.plans import CENT, changed, loan_term, writable_plan
 from zhengwu.finance.tables import Borrower, Plan, PlanLoan, PledgedPatent, PledgeLoan
 
 POOLABLE = (LoanStatus.APPROVED.value, LoanStatus.DISBURSED.value)

@@ -26,13 +26,12 @@ from sqlalchemy.orm import Session
 
 from zhengwu.core.db import UnitOfWork
 from zhengwu.core.errors import Conflict, Invalid
-from zhengwu.core.labels import LabelledEnum
 from zhengwu.core.org.access import check_write
 from zhengwu.core.org.model import Principal
 from zhengwu.core.org.service import expect_version, require, touch
 from zhengwu.core.org.tables import Unit
 from zhengwu.finance.model import STRUCTURE
-from zhengwu.finance.model.plan import COVERS, PERIODS_PER_YEAR
+from zhengwu.finance.model.plan import COVERS, PERIODS_PER_YEAR, PlanStatus
 from zhengwu.finance.model.plan_fields import (
     check_unique,
     read_date,
@@ -53,16 +52,6 @@ CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,63}")
 MAX_TRANCHES = 20
 TERMS = {"code", "name", "closing_date", "periods_per_year", "legal_final_period", "fees", "guarantor",
          "shortfall_provider", "recovery", "correlation", "note"}  # fmt: skip
-
-
-class PlanStatus(LabelledEnum):
-    DRAFT = "draft", "设计中"
-    ISSUED = "issued", "已发行"
-
-
-class Cover(LabelledEnum):
-    SENIOR_INTEREST = "senior_interest", "优先级利息差额"
-    SENIOR_PRINCIPAL = "senior_principal", "法定到期时优先级剩余本金"
 
 
 # ------------------------------------------------------------------------------------------------- field checks

@@ -27,10 +27,10 @@ from zhengwu.core.org.service import require
 from zhengwu.core.org.tables import Unit
 from zhengwu.finance.model import STRUCTURE, VIEW
 from zhengwu.finance.model.loans import LoanStatus
-from zhengwu.finance.model.plan import PERIODS_PER_YEAR, Amortization
+from zhengwu.finance.model.plan import PERIODS_PER_YEAR, Amortization, Cover, PlanStatus
 from zhengwu.finance.service import plan_loans, plans
 from zhengwu.finance.service.plan_contract import get_plan, list_plans, plan_contract, tranches_of
-from zhengwu.finance.service.plans import Cover, PlanStatus, from_percent, percent_text
+from zhengwu.finance.service.plans import from_percent, percent_text
 from zhengwu.finance.tables import Plan
 from zhengwu.web.deps import Db, User, uow_for
 from zhengwu.web.pages import form_int, form_ints, form_str, redirect, render
