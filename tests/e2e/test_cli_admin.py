@@ -13,6 +13,7 @@ from zhengwu.core.db import Database
 from zhengwu.core.org.auth import load_principal
 from zhengwu.core.org.tables import Unit, User
 from zhengwu.demo import USERS
+from zhengwu.finance.people import USERS as FINANCE_USERS
 from zhengwu.inspection.people import USERS as INSPECTION_USERS
 from zhengwu.valuation.people import USERS as VALUATION_USERS
 
@@ -118,7 +119,7 @@ def test_demo_builds_a_fresh_database_with_a_login_for_each_role(tmp_path: Path)
     assert code == 0
     db = Database(url)
     with db.reading() as s:
-        people = len(USERS) + len(INSPECTION_USERS) + len(VALUATION_USERS)
+        people = len(USERS) + len(INSPECTION_USERS) + len(VALUATION_USERS) + len(FINANCE_USERS)
         assert s.scalar(select(func.count()).select_from(User)) == people
         assert s.scalar(select(Unit.name).where(Unit.code == "fh-gl")) == "凤凰县公路建设养护中心"
         assert verify(s).broken is None
