@@ -6,11 +6,13 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Connection, make_url
@@ -26,11 +28,35 @@ from zhengwu.core.settings import Settings
 from zhengwu.demo import seed_core
 from zhengwu.schema import insert_reference_data, metadata
 
+if TYPE_CHECKING:
+    from tests.support.demo_db import DemoDatabases
+
 PG_URL = os.environ.get("ZHENGWU_TEST_POSTGRES_URL", "")
 PASSWORD = "Zhengwu@2024"
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="无 PostgreSQL"))]
 
 auth.use_fast_hasher()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "engines(*names): run only on these engines; the test's runs on the others are deselected"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the runs of a test marked ``engines(...)`` on an engine it does not name."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        marker = item.get_closest_marker("engines")
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params.values() if marker is not None and callspec is not None else ()
+        engine = next((value for value in params if isinstance(value, str) and value in ("sqlite", "postgresql")), None)
+        (dropped if marker is not None and engine is not None and engine not in marker.args else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +94,21 @@ def scratch_postgres(prefix: str = "zw_test") -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def own_database(engine: str, request: pytest.FixtureRequest, prefix: str) -> Iterator[str]:
+    """A migrated and seeded database of its own on ``engine`` (``"sqlite"``, ``"postgresql"``), for a fixture wider
+    than a test: a copy of the SQLite template, or a new PostgreSQL database (dropped afterwards) rather than
+    ``pg_database``, which the tests of ``db_url`` empty and reseed between them."""
+    if engine == "sqlite":
+        path = request.getfixturevalue("tmp_path_factory").mktemp(prefix) / "zhengwu.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    with scratch_postgres(prefix) as url:
+        reset_postgres(url)
+        yield url
+
+
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A throwaway PostgreSQL database, migrated once; each test empties and reseeds it."""
@@ -90,7 +131,12 @@ def reset_postgres(url: str, prepare: Callable[[str], None] | None = None, snaps
     if prepare is None:
         _restore_or_build(url, SEED, lambda: _seed(url))
     else:
-        _restore_or_build(url, f"{SEED}_{snapshot}", lambda: (reset_postgres(url), prepare(url)))
+        _restore_or_build(url, f"{SEED}_{snapshot}", lambda: _seed_and_prepare(url, prepare))
+
+
+def _seed_and_prepare(url: str, prepare: Callable[[str], None]) -> None:
+    reset_postgres(url)
+    prepare(url)
 
 
 def _seed(url: str) -> None:
@@ -185,15 +231,42 @@ def db(db_url: str, clock: FakeClock) -> Iterator[Database]:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, secret_key="test-secret", _env_file=None)  # type: ignore[call-arg]
+    return Settings(database_url=db_url, secret_key="test-secret", _env_file=None)
 
 
 @pytest.fixture
 def app_client(settings: Settings, db: Database) -> Iterator[TestClient]:
+    with TestClient(shared_app(settings, db)) as client:
+        yield client
+
+
+#: One application per distinct settings (the database URL aside), by their JSON: see ``shared_app``.
+_APPS: dict[str, FastAPI] = {}
+
+
+def shared_app(settings: Settings, db: Database) -> FastAPI:
+    """The application of ``create_app(settings, db)``, built once per test process for equal settings (whatever
+    their database URL) and pointed at ``settings`` and ``db`` for this test.
+
+    FastAPI builds the request models of an application's routes on the first request that reaches them: about
+    0.3 s for a fresh application's first request to a late route, which every test paid. The application keeps
+    nothing else between requests — pages and routes read the database and the settings from ``app.state`` on each
+    request — so a test gets the same application as a fresh one; the middlewares' options (cookie flag, body
+    limits) come from the settings that are part of the key.
+    """
+    from zhengwu.core import crypto
     from zhengwu.web.app import create_app
 
-    with TestClient(create_app(settings, db)) as client:
-        yield client
+    key = settings.model_dump_json(exclude={"database_url"})
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_app(settings, db)
+        return app
+    if crypto.installed(db.engine) is None:  # as create_app does for a database given without a keyring
+        crypto.install(db.engine, crypto.Keyring.from_settings(settings))
+    app.state.settings = settings
+    app.state.db = db
+    return app
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
@@ -220,7 +293,7 @@ def api_login(client: TestClient, username: str, password: str = PASSWORD) -> Te
 
 
 def csrf(client: TestClient) -> str:
-    token = client.cookies.get("zw_csrf")
+    token: str | None = client.cookies.get("zw_csrf")
     assert token
     return token
 
@@ -260,10 +333,10 @@ def principal(db: Database, username: str) -> Principal:
 
 
 @pytest.fixture(scope="session")
-def demo_dbs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Database]]:
+def demo_dbs(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[DemoDatabases]:
     """``zhengwu demo`` on an engine (``"sqlite"``, ``"postgresql"``), built once per worker on first use and read
     only (tests/support/demo_db.py)."""
-    from tests.support.demo_db import demo_databases
+    from tests.support.demo_db import DemoDatabases
 
-    with demo_databases(tmp_path_factory) as get:
-        yield get
+    with ExitStack() as stack:
+        yield DemoDatabases(tmp_path_factory, sqlite_template, stack)

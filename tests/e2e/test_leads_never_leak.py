@@ -14,6 +14,9 @@ path parameters filled with the lead's id (the round's and unit's ids where the 
 holds the lead's text; the lead's own URLs answer 403 or 404.
 
 (b) The administrator, who holds every action over the whole province, reads the general lists of every kind.
+
+Every test only reads, so they share, per engine, one database holding the lead and the users (``site``); (a) is one
+test per user, so that parallel workers share the walk.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -30,10 +34,11 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, csrf, login, principal
+from tests.conftest import ENGINES, PASSWORD, csrf, login, own_database, principal
 from tests.support.inspection_people import SYSTEM, RoundIds, add_round, setup, unit
 from tests.support.people import add_users
 from zhengwu import demo
+from zhengwu.core.clock import FakeClock
 from zhengwu.core.db import Database
 from zhengwu.core.matters.registry import KINDS
 from zhengwu.core.matters.tables import MatterNotice, SupervisionListing
@@ -55,6 +60,7 @@ NEVER = (TITLE, DESCRIPTION, FEEDBACK, "QX7", "QX8", "QX9")
 SKIP = ("/logout", "/static/", "/docs", "/openapi.json")
 MAX_PAGES = 150
 LEAD_GRANTS = (m.LEAD_VIEW, m.LEAD_MANAGE, m.LEAD_RECEIVE)
+NOW = datetime(2024, 6, 20, 1, 0, tzinfo=UTC)  # the instant of conftest's ``clock`` fixture (function-scoped)
 
 
 def roles_without_lead_view() -> list[str]:
@@ -71,17 +77,33 @@ EXTRA = {
 }
 
 
-@pytest.fixture
-def client(settings: Settings, db: Database) -> Iterator[TestClient]:
-    setup(db)
+@dataclass(frozen=True)
+class Site:
+    """The database with the lead, a client of the application over it, and the ids the walk fills paths with."""
+
+    db: Database
+    client: TestClient
+    lead_id: int
+    rnd: RoundIds
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def site(request: pytest.FixtureRequest) -> Iterator[Site]:
+    """The seeded database, with the inspection people, the lead, the listing, the notice and the users; built once
+    per engine for the module (every test only reads), with an application of its own."""
     from zhengwu.web.app import create_app
 
-    with TestClient(create_app(settings, db)) as c:
-        yield c
+    with own_database(request.param, request, "zw_test_leak") as url:
+        db = Database(url, FakeClock(NOW))
+        setup(db)
+        lead_id, rnd = add_lead(db)
+        settings = Settings(database_url=url, secret_key="test-secret", _env_file=None)
+        with TestClient(create_app(settings, db)) as client:
+            yield Site(db, client, lead_id, rnd)
+        db.dispose()
 
 
-@pytest.fixture
-def lead(db: Database, client: TestClient) -> tuple[int, RoundIds]:
+def add_lead(db: Database) -> tuple[int, RoundIds]:
     """The lead, fed back, with a listing and a notice of it written behind the services' back; the users."""
     rnd = add_round(db)
     with db.uow(SYSTEM) as uow:
@@ -147,39 +169,72 @@ def text_of(response: Any) -> str:
     return str(response.content.decode("utf-8", "replace"))
 
 
-def crawl(client: TestClient, start: list[str]) -> dict[str, str]:
-    """Every same-site page reachable by links from ``start`` (GET only), with its text."""
-    seen: dict[str, str] = {}
-    queue = list(start)
-    while queue and len(seen) < MAX_PAGES:
-        url = queue.pop(0)
-        if url in seen or url.startswith(SKIP):
-            continue
+def sort_free(url: str) -> str:
+    """``url`` without its sort order (``sort=``)."""
+    path, _, query = url.partition("?")
+    kept = [part for part in query.split("&") if part and not part.startswith("sort=")]
+    return path + ("?" + "&".join(kept) if kept else "")
+
+
+def walk(client: TestClient, urls: list[str], start: list[str]) -> dict[str, tuple[int, str]]:
+    """The status and text of every URL of ``urls``, and of every same-site page reachable by links from ``start``
+    and from those pages (GET only; at most ``MAX_PAGES`` more), each read once.
+
+    A link that differs from one read already only in its sort order is not followed: sorting orders the rows of a
+    list but does not choose them, and the list's pages (``page=``) and its export, which holds every row, are
+    followed as links of their own.
+    """
+    seen: dict[str, tuple[int, str]] = {}
+    links: dict[str, list[str]] = {}
+    for url in urls:
         response = client.get(url, follow_redirects=True)
-        seen[url] = text_of(response)
-        if "html" in response.headers.get("content-type", ""):
-            for found in re.findall(r'href="(/[^"#]*)"', response.text):
-                href = found.replace("&amp;", "&")
-                if href not in seen:
-                    queue.append(href)
+        seen[url] = response.status_code, text_of(response)
+        links[url] = hrefs(response)
+    followed = {sort_free(url) for url in seen}
+    queue = list(start)
+    crawled = 0
+    while queue and crawled < MAX_PAGES:
+        url = queue.pop(0)
+        if url.startswith(SKIP) or (url not in links and sort_free(url) in followed):
+            continue
+        if url not in links:
+            response = client.get(url, follow_redirects=True)
+            seen[url] = response.status_code, text_of(response)
+            links[url] = hrefs(response)
+            followed.add(sort_free(url))
+            crawled += 1
+        queue += [href for href in links.pop(url) if href in links or sort_free(href) not in followed]
     return seen
+
+
+def hrefs(response: Any) -> list[str]:
+    """The same-site links of an HTML page."""
+    if "html" not in response.headers.get("content-type", ""):
+        return []
+    return [found.replace("&amp;", "&") for found in re.findall(r'href="(/[^"#]*)"', response.text)]
 
 
 def get_urls(client: TestClient, values: dict[str, str], default: str) -> list[str]:
     """Every GET route of the application (pages and API) with its path parameters filled."""
     urls = []
     app: Any = client.app
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or "GET" not in route.methods or route.path.startswith(SKIP):
+    for route in (r for mod in app.state.modules for router in mod.routers for r in router.routes):
+        if not isinstance(route, APIRoute) or "GET" not in (route.methods or ()) or route.path.startswith(SKIP):
             continue
         urls.append(re.sub(r"{(\w+)(?::\w+)?}", lambda g: values.get(g.group(1), default), route.path))
     return urls
 
 
-def test_no_role_without_the_view_grant_ever_sees_a_lead(
-    client: TestClient, db: Database, lead: tuple[int, RoundIds]
-) -> None:
-    lead_id, rnd = lead
+USERS = [f"lk_{code}" for code in roles_without_lead_view()] + sorted(EXTRA)
+
+
+def test_the_walk_covers_every_role_without_the_view_grant() -> None:
+    assert "lk_admin" not in USERS and "lk_inspection_team" in USERS and "lk_auditor" in USERS
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_no_role_without_the_view_grant_ever_sees_a_lead(site: Site, username: str) -> None:
+    client, lead_id = site.client, site.lead_id
     own = [
         "/inspection/leads",
         f"/inspection/leads/{lead_id}",
@@ -188,29 +243,24 @@ def test_no_role_without_the_view_grant_ever_sees_a_lead(
         f"/matters/{LEAD_KIND}/{lead_id}",
         f"/api/v1/matters/{LEAD_KIND}/{lead_id}",
     ]
-    values = {"round_id": str(rnd.round_id), "team_id": str(rnd.team_id), "kind_code": LEAD_KIND}
-    values["unit_id"] = str(unit(db, "cs-jw"))
-    users = [f"lk_{code}" for code in roles_without_lead_view()] + sorted(EXTRA)
-    assert "lk_admin" not in users and "lk_inspection_team" in users and "lk_auditor" in users
-    reached = 0
-    for username in users:
-        as_user(client, username)
-        for url in own:
-            r = client.get(url, follow_redirects=False)
-            assert r.status_code in (403, 404), (username, url, r.status_code)
-        pages = crawl(client, ["/", "/admin/audit", *own])
-        answers = {url: text_of(client.get(url)) for url in get_urls(client, values, str(lead_id))}
-        reached += len(pages) + len(answers)
-        for where, text in {**pages, **answers}.items():
-            for secret in NEVER:
-                assert secret not in text, f"{secret} reached {username} on {where}"
-    assert reached > 100 * len(users) // 2  # the walk really went through the application
+    values = {"round_id": str(site.rnd.round_id), "team_id": str(site.rnd.team_id), "kind_code": LEAD_KIND}
+    values["unit_id"] = str(unit(site.db, "cs-jw"))
+    as_user(client, username)
+    for url in own:
+        r = client.get(url, follow_redirects=False)
+        assert r.status_code in (403, 404), (username, url, r.status_code)
+    routes = get_urls(client, values, str(lead_id))
+    assert len(routes) > 150  # every GET route of every system
+    answers = walk(client, routes, ["/", "/admin/audit", *own])
+    read = sum(status == 200 for status, _ in answers.values())
+    assert read >= 15, read  # the walk really read pages as the user (the narrowest reads 19)
+    for where, (_, text) in answers.items():
+        for secret in NEVER:
+            assert secret not in text, f"{secret} reached {username} on {where}"
 
 
-def test_the_general_lists_never_show_a_lead_even_to_a_holder_of_every_grant(
-    client: TestClient, db: Database, lead: tuple[int, RoundIds]
-) -> None:
-    lead_id, _ = lead
+def test_the_general_lists_never_show_a_lead_even_to_a_holder_of_every_grant(site: Site) -> None:
+    client, lead_id = site.client, site.lead_id
     as_user(client, "admin")
     assert TITLE in client.get(f"/inspection/leads/{lead_id}").text  # the lead's own page does show it
     general = ["/", "/supervision", "/supervision/export.xlsx", "/notices", "/api/v1/notices"]

@@ -846,17 +846,25 @@ def _prepare_at(url: str) -> None:
     db.dispose()
 
 
+#: engine → the ids of a fresh database's records: every fresh database is a copy of one template (SQLite) or one
+#: snapshot restored with its sequences (PostgreSQL), so they are the same for each and read once.
+_FRESH_IDS: dict[str, Ids] = {}
+
+
 @pytest.fixture
-def walk(app_client: TestClient, db: Database) -> tuple[TestClient, Ids]:
-    app_client.get("/login")
-    return app_client, ids_of(db)
+def walk(app_client: TestClient, db: Database, engine: str) -> tuple[TestClient, Ids]:
+    if engine not in _FRESH_IDS:
+        _FRESH_IDS[engine] = ids_of(db)
+    return app_client, dict(_FRESH_IDS[engine])
 
 
 def as_user(client: TestClient, username: str | None) -> TestClient:
+    """``client`` as ``username`` (None: anonymous, with the CSRF cookie a first visit gets)."""
     client.cookies.clear()
-    client.get("/login")
     if username:
-        login(client, username)
+        login(client, username)  # its first step is the visit to the login page
+    else:
+        client.get("/login")
     return client
 
 
@@ -871,7 +879,7 @@ class Shared:
     def __init__(self, url: str, stack: ExitStack) -> None:
         self.db = Database(url, FakeClock(WALK_NOW))
         stack.callback(self.db.dispose)
-        settings = Settings(database_url=url, secret_key="test-secret", _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(database_url=url, secret_key="test-secret", _env_file=None)
         self.app = create_app(settings, self.db)
         self.stack = stack
         self.clients: dict[str | None, TestClient] = {}
@@ -923,7 +931,8 @@ def call(
     if writes:
         client, ids = request.getfixturevalue("walk")
         return send(as_user(client, username), case.call(ids)), ids
-    return request.getfixturevalue("shared")(engine, request).send_nothing_written(username, case)
+    shared: Callable[[str, pytest.FixtureRequest], Shared] = request.getfixturevalue("shared")
+    return shared(engine, request).send_nothing_written(username, case)
 
 
 def test_every_route_has_a_permission_case(app_client: TestClient) -> None:
